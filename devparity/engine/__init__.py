@@ -1,0 +1,81 @@
+"""The only place that imports the Docker SDK.
+
+Submodules talk to the engine (``images``, ``containers``, ``archive``); this
+module owns the client and maps SDK errors to devparity's own, once.
+``docker`` is imported lazily so commands that need no engine (``lock
+--check``, ``render``) start fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from devparity.errors import EngineError, EngineUnavailable, ImageNotFound
+
+if TYPE_CHECKING:
+    import docker
+
+# Every object devparity creates carries these labels, so status and cleanup
+# are label queries, never guesses.
+LABEL_PROJECT = "devparity.project"
+LABEL_ROLE = "devparity.role"
+LABEL_INPUTS = "devparity.inputs"  # hash of the environment inputs (lock inputs)
+LABEL_SOURCE = "devparity.source"  # hash of the source tree baked into an image
+LABEL_CONFIG = "devparity.config"
+
+
+def engine_address() -> str:
+    """Where the SDK will look for the engine, for error messages."""
+    return os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
+
+
+@functools.lru_cache(maxsize=1)
+def client() -> docker.DockerClient:
+    """A connected client; raises EngineUnavailable with what to try."""
+    import docker
+    from docker.errors import DockerException
+
+    try:
+        c = docker.from_env(timeout=120)
+        c.ping()
+    except DockerException as exc:  # includes connection errors wrapped by the SDK
+        raise _unavailable(exc) from exc
+    except Exception as exc:  # requests' ConnectionError when the socket is gone
+        raise _unavailable(exc) from exc
+    return c
+
+
+def _unavailable(exc: BaseException) -> EngineUnavailable:
+    return EngineUnavailable(
+        f"no Docker engine answers at {engine_address()}",
+        hint="start one (as root: scripts/engine) or point DOCKER_HOST at a running engine",
+    )
+
+
+@contextlib.contextmanager
+def mapped_errors(what: str) -> Iterator[None]:
+    """Turn SDK exceptions raised inside the block into devparity errors."""
+    from docker import errors as de
+    from requests.exceptions import ConnectionError as RequestsConnectionError
+
+    try:
+        yield
+    except de.ImageNotFound as exc:
+        raise ImageNotFound(f"{what}: image not found ({_explanation(exc)})") from exc
+    except de.NotFound as exc:
+        raise EngineError(f"{what}: not found ({_explanation(exc)})") from exc
+    except de.APIError as exc:
+        raise EngineError(f"{what}: the engine said: {_explanation(exc)}") from exc
+    except RequestsConnectionError as exc:
+        raise _unavailable(exc) from exc
+    except de.DockerException as exc:
+        raise EngineError(f"{what}: {exc}") from exc
+
+
+def _explanation(exc: Any) -> str:
+    text = getattr(exc, "explanation", None) or str(exc)
+    return str(text).strip()

@@ -1,0 +1,77 @@
+"""Exit codes and the error hierarchy.
+
+Every error a user can cause or meet carries a finished sentence: what went
+wrong, where, and what to do next. The CLI's single error boundary prints it
+as one line on stderr and exits with the error's code; only ``--debug`` shows
+a traceback.
+"""
+
+from __future__ import annotations
+
+# Exit codes, fixed for every command (issue 2).
+EXIT_OK = 0
+EXIT_DRIFT = 1  # drift found, or a stale lock
+EXIT_USAGE = 2  # usage or config error
+EXIT_ENGINE = 3  # engine or build failure
+EXIT_INTERRUPTED = 130
+
+
+class DevparityError(Exception):
+    """Root of every error devparity reports to a user."""
+
+    exit_code = EXIT_USAGE
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+
+class UsageError(DevparityError):
+    """Bad command-line usage, or a state that makes the command meaningless."""
+
+
+class ConfigError(DevparityError):
+    """devparity.toml (or another project file) is invalid."""
+
+
+class DetectionError(DevparityError):
+    """The project's files do not determine a runtime, or they disagree."""
+
+
+class LockError(DevparityError):
+    """devparity.lock is missing, unreadable or of an unknown schema."""
+
+
+class EngineError(DevparityError):
+    """The Docker engine refused or failed an operation."""
+
+    exit_code = EXIT_ENGINE
+
+
+class EngineUnavailable(EngineError):
+    """No Docker engine answers at the configured address."""
+
+
+class ImageNotFound(EngineError):
+    """An image reference does not exist locally (and could not be pulled)."""
+
+
+class ContainerNotFound(EngineError):
+    """No container of this project matches."""
+
+
+class RegistryError(EngineError):
+    """A registry could not be asked for a digest."""
+
+
+class BuildFailed(EngineError):
+    """An image build failed; carries the failing step and the log's tail."""
+
+    def __init__(self, message: str, *, step: str | None = None, log_tail: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.step = step
+        self.log_tail = log_tail or []
