@@ -1,0 +1,58 @@
+"""Resolving the base image to a pin: a registry digest when its registry
+answers, else what the local engine has (flagged local-only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from devparity.engine import images
+from devparity.errors import EngineError, RegistryError
+
+
+@dataclass(frozen=True)
+class BasePin:
+    ref: str
+    digest: str  # sha256:...
+    source: str  # "registry" | "local"
+    image_id: str | None
+    note: str | None = None
+
+
+def repository(ref: str) -> str:
+    name = ref.split("@", 1)[0]
+    last = name.rsplit("/", 1)[-1]
+    return name[: name.rfind(":")] if ":" in last else name
+
+
+def resolve(ref: str) -> BasePin:
+    """Side effects: may pull ``repo@digest`` when the registry has a digest
+    the engine does not hold yet."""
+    try:
+        digest = images.registry_digest(ref)
+    except RegistryError as exc:
+        return _local(ref, str(exc))
+    pinned = f"{repository(ref)}@{digest}"
+    attrs = images.find(pinned)
+    if attrs is None:
+        images.pull(pinned)
+        attrs = images.find(pinned)
+    return BasePin(ref, digest, "registry", attrs["Id"] if attrs else None)
+
+
+def _local(ref: str, why: str) -> BasePin:
+    attrs = images.find(ref)
+    if attrs is None:
+        raise EngineError(
+            f"base image {ref} is not on this engine and its registry cannot be reached ({why})",
+            hint=f"pull or build {ref} first, or set runtime.base_image",
+        )
+    digest = images.repo_digest(attrs, ref)
+    if digest:
+        return BasePin(ref, digest, "registry", attrs["Id"], note=f"registry unreachable; pinned the local copy's registry digest")
+    return BasePin(
+        ref,
+        attrs["Id"],
+        "local",
+        attrs["Id"],
+        note=f"{ref} exists only on this engine (no registry digest); pinned its image id, local-only",
+    )

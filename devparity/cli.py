@@ -1,0 +1,240 @@
+"""The command line. The only module that imports Typer: it turns options
+into keyword arguments, calls a plain function returning an exit code, and
+is the single error boundary (one red line on stderr, a fixed exit code)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from devparity import __version__
+from devparity.errors import EXIT_ENGINE, EXIT_INTERRUPTED, BuildFailed, DevparityError
+
+app = typer.Typer(
+    name="devparity",
+    help="Pin a project's runtime into one image, run identical dev and prod containers from it, and flag drift.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+_state = {"debug": False, "config": None}
+
+
+class Role(str, Enum):
+    dev = "dev"
+    prod = "prod"
+
+
+class UpRole(str, Enum):
+    dev = "dev"
+    prod = "prod"
+    all = "all"
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    junit = "junit"
+    github = "github"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"devparity {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+    config: Optional[Path] = typer.Option(
+        None, "--config", "-c", help="Path to devparity.toml (default: found from the current directory up)."
+    ),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+) -> None:
+    _state["debug"] = debug or bool(os.environ.get("DEVPARITY_DEBUG"))
+    _state["config"] = config
+
+
+def _run(fn: Callable[[], int]) -> None:
+    """The error boundary: every command runs through here."""
+    from devparity import ui
+
+    try:
+        code = fn()
+    except BuildFailed as exc:
+        if _state["debug"]:
+            raise
+        for line in exc.log_tail:
+            ui.progress(line)
+        ui.error(str(exc))
+        code = exc.exit_code
+    except DevparityError as exc:
+        if _state["debug"]:
+            raise
+        ui.error(str(exc))
+        code = exc.exit_code
+    except KeyboardInterrupt:
+        ui.error("interrupted")
+        code = EXIT_INTERRUPTED
+    except typer.Exit:
+        raise
+    except Exception as exc:  # a bug: still one line, with a way to see more
+        if _state["debug"]:
+            raise
+        ui.error(f"unexpected {type(exc).__name__}: {exc} (run with --debug for a traceback)")
+        code = EXIT_ENGINE
+    raise typer.Exit(code)
+
+
+def _project():  # type: ignore[no-untyped-def]
+    from devparity import project
+
+    return project.load(config_path=_state["config"])
+
+
+@app.command()
+def init(
+    language: Optional[str] = typer.Option(None, "--language", help="python or node (default: detected)."),
+    version: Optional[str] = typer.Option(None, "--version", help="Runtime version; settles disagreeing sources."),
+    port: Optional[int] = typer.Option(None, "--port", help="The port the app listens on."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing devparity.toml."),
+    directory: Path = typer.Option(Path("."), "--dir", help="The project directory."),
+) -> None:
+    """Write devparity.toml (and .dockerignore) from the project's own files."""
+    from devparity.commands import init as cmd
+
+    _run(lambda: cmd.init(directory.resolve(), language=language, version=version, port=port, force=force))
+
+
+@app.command()
+def render() -> None:
+    """Print the Dockerfile that `build` would use."""
+    from devparity.commands import build as cmd
+
+    _run(lambda: cmd.render_cmd(_project()))
+
+
+@app.command()
+def build(
+    force: bool = typer.Option(False, "--force", help="Build even when an image with the same inputs exists."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not stream build output."),
+) -> None:
+    """Build the project's image (no-op when its inputs are unchanged)."""
+    from devparity.commands import build as cmd
+
+    _run(lambda: cmd.build(_project(), force=force, quiet=quiet))
+
+
+@app.command()
+def lock(
+    check: bool = typer.Option(False, "--check", help="Exit 1 when an input changed since the lock (no engine)."),
+) -> None:
+    """Pin the base image by digest and record the environment in devparity.lock."""
+    from devparity.commands import lock as cmd
+
+    _run(lambda: cmd.check(_project()) if check else cmd.write(_project()))
+
+
+@app.command()
+def up(
+    role: UpRole = typer.Argument(UpRole.dev, help="dev, prod or all."),
+    detach: bool = typer.Option(False, "--detach", "-d", help="Start and return; no watching."),
+) -> None:
+    """Start the dev (or prod) container and reload on every save."""
+    from devparity.commands import up as cmd
+
+    _run(lambda: cmd.up(_project(), role=role.value, detach=detach))
+
+
+@app.command()
+def down() -> None:
+    """Remove this project's containers (including orphans of a killed session)."""
+    from devparity.commands import lifecycle as cmd
+
+    _run(lambda: cmd.down(_project()))
+
+
+@app.command()
+def status(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+    """Role, image, ports, state and uptime of this project's containers."""
+    from devparity.commands import lifecycle as cmd
+
+    _run(lambda: cmd.status(_project(), as_json=as_json))
+
+
+@app.command()
+def logs(
+    role: Role = typer.Argument(Role.dev),
+    follow: bool = typer.Option(False, "--follow", "-f", help="Keep streaming."),
+) -> None:
+    """Show a container's logs."""
+    from devparity.commands import lifecycle as cmd
+
+    _run(lambda: cmd.logs(_project(), role=role.value, follow=follow))
+
+
+@app.command(name="exec", context_settings={"allow_interspersed_args": False})
+def exec_(
+    args: Optional[list[str]] = typer.Argument(None, help="[dev|prod] [-- CMD...] (default: dev, a shell)."),
+) -> None:
+    """Run a command (default: a shell) in a running container."""
+    from devparity.commands import lifecycle as cmd
+
+    argv = list(args or [])
+    role = "dev"
+    if argv and argv[0] in ("dev", "prod"):
+        role = argv.pop(0)
+    if argv and argv[0] == "--":
+        argv.pop(0)
+    _run(lambda: cmd.exec_(_project(), role=role, command=argv))
+
+
+@app.command()
+def snapshot(
+    target: str = typer.Argument(..., help="dev, prod, lock, an image reference, or a snapshot file."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the snapshot here (default: stdout)."),
+) -> None:
+    """Fingerprint an environment as versioned JSON."""
+    from devparity.commands import drift as cmd
+
+    _run(lambda: cmd.snapshot(target, output=output, config_path=_state["config"]))
+
+
+@app.command()
+def diff(
+    a: str = typer.Argument(..., help="First environment (as for snapshot)."),
+    b: str = typer.Argument(..., help="Second environment."),
+    fmt: Format = typer.Option(Format.text, "--format", help="text or json."),
+) -> None:
+    """Semantic diff of two environments: exit 0 identical, 1 different."""
+    from devparity.commands import drift as cmd
+
+    _run(lambda: cmd.diff(a, b, fmt=fmt.value, config_path=_state["config"]))
+
+
+@app.command()
+def check(
+    fmt: Format = typer.Option(Format.text, "--format", help="text, json, junit or github."),
+    offline: bool = typer.Option(False, "--offline", help="Skip the registry (base drift)."),
+    strict: bool = typer.Option(False, "--strict", help="Warnings (host vs pin) fail too."),
+) -> None:
+    """The CI gate: is every environment still the one the team locked?"""
+    from devparity.commands import check as cmd
+
+    _run(lambda: cmd.check(_project(), fmt=fmt.value, offline=offline, strict=strict))
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(EXIT_INTERRUPTED)

@@ -1,0 +1,54 @@
+"""`devparity lock` (pin and record) and `devparity lock --check` (no engine)."""
+
+from __future__ import annotations
+
+from devparity import base, image, lock, render, ui
+from devparity.errors import EXIT_DRIFT
+from devparity.project import Project
+
+# Machine-specific fields of a fingerprint that a committed lock must not carry.
+_VOLATILE = ("image_id", "ref", "kind")
+
+
+def check(project: Project) -> int:
+    cfg = project.config
+    if project.lock is None:
+        ui.error(f"{lock.path_for(cfg)} does not exist (fix: `devparity lock`)")
+        return EXIT_DRIFT
+    changed = lock.stale_inputs(cfg, project.lock)
+    if changed:
+        ui.error(f"devparity.lock is stale: changed since it was written: {', '.join(changed)} (fix: `devparity lock`)")
+        return EXIT_DRIFT
+    ui.ok("devparity.lock is up to date")
+    return 0
+
+
+def write(project: Project) -> int:
+    from devparity.drift import fingerprint
+
+    cfg = project.config
+    ref = render.base_image(cfg)
+    ui.info(f"resolving {ref}")
+    pin = base.resolve(ref)
+    if pin.note:
+        ui.note(pin.note)
+    # A fresh lock object carrying only the pin, so the build uses FROM repo@digest.
+    draft = lock.Lock({"base": {"ref": pin.ref, "digest": pin.digest, "source": pin.source}, "inputs": {}})
+    result = image.ensure(cfg, draft, with_source=False, on_line=ui.progress)
+    fp = fingerprint.fingerprint_image(result.id)
+    fp = {k: v for k, v in fp.items() if k not in _VOLATILE}
+    fp["base"] = {"ref": pin.ref, "digest": pin.digest}
+    runtime_in_image = (fp.get("runtimes") or {}).get(cfg.language)
+    data = lock.make(
+        cfg,
+        result.plan.inputs,
+        pin,
+        runtime_in_image=runtime_in_image,
+        fingerprint=fp,
+    )
+    path = lock.write(cfg, data)
+    ui.ok(f"pinned {pin.ref} to {pin.digest}" + (" (local-only)" if pin.source == "local" else ""))
+    if runtime_in_image and not runtime_in_image.startswith(cfg.version):
+        ui.warn(f"the image has {cfg.language} {runtime_in_image}, but devparity.toml pins {cfg.version}")
+    ui.ok(f"wrote {path}")
+    return 0

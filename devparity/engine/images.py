@@ -1,0 +1,153 @@
+"""Images: build with streamed progress, look up by label, resolve digests."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from devparity.engine import client, mapped_errors
+from devparity.errors import BuildFailed, ImageNotFound, RegistryError
+
+LOG_TAIL = 15  # lines of build output shown when a step fails
+# The classic builder's bookkeeping lines: kept in the failure tail, not shown as progress.
+_NOISE = re.compile(r"^\s*(---> |Removing intermediate container|Successfully tagged)")
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    """Everything the engine needs for one build; computed by devparity.image."""
+
+    context: Path
+    dockerfile: str  # the rendered text
+    tag: str
+    labels: dict[str, str]
+    buildargs: dict[str, str]
+    network_mode: str | None
+
+
+def build(req: BuildRequest, on_line: Callable[[str], None]) -> str:
+    """Build ``req`` and return the image id; each output line goes to ``on_line``.
+
+    Side effects: writes the Dockerfile to a temp file outside the context
+    (the SDK embeds it in the context tar) and removes it afterwards.
+    """
+    fd, dockerfile = tempfile.mkstemp(prefix="devparity-", suffix=".Dockerfile")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(req.dockerfile)
+    step = None
+    tail: deque[str] = deque(maxlen=LOG_TAIL)
+    image_id = None
+    try:
+        with mapped_errors("build"):
+            stream = client().api.build(
+                path=str(req.context),
+                dockerfile=dockerfile,
+                tag=req.tag,
+                labels=req.labels,
+                buildargs=req.buildargs or None,
+                network_mode=req.network_mode,
+                rm=True,
+                forcerm=True,
+                decode=True,
+            )
+            for chunk in stream:
+                if "error" in chunk:
+                    detail = (chunk.get("errorDetail") or {}).get("message") or chunk["error"]
+                    raise BuildFailed(
+                        f"build failed at {step or 'the first step'}: {detail.strip()}", step=step, log_tail=list(tail)
+                    )
+                if aux := chunk.get("aux"):
+                    image_id = aux.get("ID") or image_id
+                for line in (chunk.get("stream") or "").splitlines():
+                    if not line.strip():
+                        continue
+                    if line.startswith("Step "):
+                        step = line.strip()
+                    if m := re.match(r"Successfully built ([0-9a-f]+)", line):
+                        image_id = image_id or m.group(1)
+                    tail.append(line.rstrip())
+                    if not _NOISE.match(line):
+                        on_line(line.rstrip())
+    finally:
+        os.unlink(dockerfile)
+    if not image_id:
+        raise BuildFailed("build ended without an image id", step=step, log_tail=list(tail))
+    return image_id if image_id.startswith("sha256:") else inspect(image_id)["Id"]
+
+
+def inspect(ref: str) -> dict[str, Any]:
+    with mapped_errors(f"inspect image {ref}"):
+        return client().api.inspect_image(ref)
+
+
+def find(ref: str) -> dict[str, Any] | None:
+    """Inspect attrs of a local image, or None when it is not here."""
+    try:
+        return inspect(ref)
+    except ImageNotFound:
+        return None
+    except Exception as exc:  # the engine answers 404 as a plain NotFound for some refs
+        if "not found" in str(exc).lower() or "no such image" in str(exc).lower():
+            return None
+        raise
+
+
+def by_labels(labels: dict[str, str]) -> list[dict[str, Any]]:
+    """Images carrying all ``labels``, newest first (summary dicts)."""
+    filters = {"label": [f"{k}={v}" for k, v in labels.items()]}
+    with mapped_errors("list images"):
+        found = client().api.images(filters=filters)
+    return sorted(found, key=lambda i: i.get("Created", 0), reverse=True)
+
+
+def remove(image_ids: Iterable[str]) -> None:
+    with mapped_errors("remove image"):
+        for image_id in image_ids:
+            client().api.remove_image(image_id, force=True)
+
+
+def registry_digest(ref: str) -> str:
+    """The digest ``ref`` resolves to in its registry now (``sha256:...``)."""
+    from docker import errors as de
+
+    try:
+        return client().images.get_registry_data(ref).id
+    except de.APIError as exc:
+        raise RegistryError(f"cannot resolve {ref} in its registry: {(exc.explanation or str(exc)).strip()}") from exc
+    except Exception as exc:  # connection errors from requests
+        raise RegistryError(f"cannot resolve {ref} in its registry: {exc}") from exc
+
+
+def repo_digest(attrs: dict[str, Any], ref: str) -> str | None:
+    """The digest a local image was pulled or pushed under for ``ref``'s repository."""
+    repo = ref.split("@", 1)[0]
+    last = repo.rsplit("/", 1)[-1]
+    if ":" in last:
+        repo = repo[: repo.rfind(":")]
+    for rd in attrs.get("RepoDigests") or []:
+        name, _, digest = rd.partition("@")
+        if name == repo or name.endswith("/" + repo):
+            return digest
+    return None
+
+
+def pull(ref: str) -> None:
+    with mapped_errors(f"pull {ref}"):
+        client().api.pull(ref)
+
+
+def context_files(root: Path) -> list[str]:
+    """Files the engine would receive as build context (honours .dockerignore)."""
+    from docker.utils.build import exclude_paths
+
+    ignore = root / ".dockerignore"
+    patterns: list[str] = []
+    if ignore.is_file():
+        patterns = [p.strip() for p in ignore.read_text().splitlines() if p.strip() and not p.startswith("#")]
+    return sorted(exclude_paths(str(root), patterns))

@@ -1,0 +1,94 @@
+"""The project's image: decide what to build (pure), then build it only when
+no image with the same inputs exists (content-addressed)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from devparity import engine, inputs, render
+from devparity.config import Config
+from devparity.engine import images
+from devparity.lock import Lock
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    inputs: inputs.Inputs
+    dockerfile: str
+    source_hash: str | None  # None: any source will do (dev mounts its own)
+
+    def labels(self, config: Config) -> dict[str, str]:
+        labels = {
+            engine.LABEL_PROJECT: config.name,
+            engine.LABEL_INPUTS: self.inputs.hash,
+            engine.LABEL_CONFIG: str(config.path),
+        }
+        if self.source_hash:
+            labels[engine.LABEL_SOURCE] = self.source_hash
+        return labels
+
+    def tag(self, config: Config) -> str:
+        key = hashlib.sha256(f"{self.inputs.hash}|{self.source_hash}".encode()).hexdigest()[:12]
+        return f"devparity/{config.name.lower()}:{key}"
+
+
+@dataclass(frozen=True)
+class ImageResult:
+    id: str
+    built: bool
+    plan: BuildPlan
+
+
+def plan(config: Config, lock: Lock | None, *, with_source: bool = True) -> BuildPlan:
+    digest = lock.pin_for(config) if lock else None
+    source = inputs.source_hash(config.root, images.context_files(config.root)) if with_source else None
+    return BuildPlan(
+        inputs=inputs.compute(config, digest),
+        dockerfile=render.render(config, digest=digest),
+        source_hash=source,
+    )
+
+
+def find_existing(config: Config, p: BuildPlan) -> str | None:
+    """The newest image already built from these inputs (and this source)."""
+    wanted = {engine.LABEL_PROJECT: config.name, engine.LABEL_INPUTS: p.inputs.hash}
+    if p.source_hash:
+        wanted[engine.LABEL_SOURCE] = p.source_hash
+    found = images.by_labels(wanted)
+    return found[0]["Id"] if found else None
+
+
+def ensure(
+    config: Config,
+    lock: Lock | None,
+    *,
+    with_source: bool = True,
+    force: bool = False,
+    on_line: Callable[[str], None] = lambda _line: None,
+) -> ImageResult:
+    """Return an image for ``config``; builds only when none matches.
+
+    ``with_source=False`` accepts an image whose baked-in source is older
+    (the dev container mounts the live source over it).
+    """
+    p = plan(config, lock, with_source=with_source)
+    if not force:
+        existing = find_existing(config, p)
+        if existing:
+            return ImageResult(existing, built=False, plan=p)
+    if p.source_hash is None:  # building anyway: label it with the source it bakes in
+        p = plan(config, lock, with_source=True)
+    image_id = images.build(
+        images.BuildRequest(
+            context=config.root,
+            dockerfile=p.dockerfile,
+            tag=p.tag(config),
+            labels=p.labels(config),
+            buildargs=config.build_args,
+            network_mode=config.build_network,
+        ),
+        on_line,
+    )
+    return ImageResult(image_id, built=True, plan=p)

@@ -1,0 +1,23 @@
+"""Locating the project and loading its config and lock together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from devparity import config as config_mod
+from devparity import lock as lock_mod
+from devparity.config import Config
+from devparity.lock import Lock
+
+
+@dataclass(frozen=True)
+class Project:
+    config: Config
+    lock: Lock | None
+
+
+def load(start: Path | None = None, *, config_path: Path | None = None) -> Project:
+    path = config_path or config_mod.find_config(start or Path.cwd())
+    cfg = config_mod.load(path)
+    return Project(cfg, lock_mod.read(cfg))

@@ -1,0 +1,148 @@
+"""Node.js: versions from .nvmrc, .node-version, .tool-versions, mise and
+package.json engines.node; dependencies installed in /opt/deps, found by
+Node's module lookup through the /node_modules link."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from devparity.runtimes.base import VersionHint, clean_version, first_line, mise_version, read_text, tool_versions
+
+DEPS = "/opt/deps"
+LOCKS = {"package-lock.json": "npm ci", "npm-shrinkwrap.json": "npm ci", "yarn.lock": "yarn install --frozen-lockfile --production=false", "pnpm-lock.yaml": "pnpm install --frozen-lockfile"}
+
+
+class NodeRuntime:
+    name = "node"
+    template = "node.Dockerfile"
+    markers = ("package.json", ".nvmrc", ".node-version")
+    known_versions = ("16", "18", "20", "22", "24")
+
+    def version_hints(self, root: Path) -> list[VersionHint]:
+        hints: list[VersionHint] = []
+        for source, raw in (
+            (".nvmrc", first_line(root / ".nvmrc")),
+            (".node-version", first_line(root / ".node-version")),
+            (".tool-versions", tool_versions(root, ("nodejs", "node"))),
+            ("mise.toml", mise_version(root, ("node", "nodejs"))),
+        ):
+            if v := clean_version(raw):
+                hints.append(VersionHint(source, exact=v))
+        spec = (_package_json(root).get("engines") or {}).get("node")
+        if isinstance(spec, str) and spec.strip():
+            hints.append(VersionHint("package.json", spec=spec.strip()))
+        return hints
+
+    def satisfies(self, version: str, spec: str) -> bool:
+        return semver_satisfies(version, spec)
+
+    def dependency_files(self, root: Path) -> list[str]:
+        if not (root / "package.json").is_file():
+            return []
+        return ["package.json", *[f for f in LOCKS if (root / f).is_file()][:1]]
+
+    def default_base_image(self, version: str) -> str:
+        return f"node:{version.split('.')[0]}-slim"
+
+    def default_install(self, dep_files: tuple[str, ...]) -> str:
+        for lock, cmd in LOCKS.items():
+            if lock in dep_files:
+                return cmd
+        return "npm install --no-audit --no-fund"
+
+    def default_command(self, root: Path) -> list[str]:
+        pkg = _package_json(root)
+        if isinstance((pkg.get("scripts") or {}).get("start"), str):
+            return ["npm", "start"]
+        main = pkg.get("main") if isinstance(pkg.get("main"), str) else None
+        for candidate in (main, "server.js", "index.js", "app.js"):
+            if candidate and (root / candidate).is_file():
+                return ["node", candidate]
+        return ["node", "index.js"]
+
+    def template_context(self, dep_files: tuple[str, ...]) -> dict[str, str]:
+        return {"deps_dir": DEPS}
+
+
+def _package_json(root: Path) -> dict:
+    text = read_text(root / "package.json")
+    try:
+        data = json.loads(text) if text else {}
+    except json.JSONDecodeError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+# npm's semver ranges, the subset engines.node uses in practice:
+# "||" alternatives of space-separated comparators, with ^ ~ x-ranges and hyphens.
+_CMP = re.compile(r"^(>=|<=|>|<|=|\^|~)?\s*v?(\d+|[xX*])(?:\.(\d+|[xX*]))?(?:\.(\d+|[xX*]))?")
+
+
+def _parts(version: str) -> tuple[int, int, int]:
+    nums = [int(p) for p in re.findall(r"\d+", version)[:3]]
+    return tuple(nums + [0] * (3 - len(nums)))  # type: ignore[return-value]
+
+
+def _comparators(text: str) -> list[tuple[str, tuple[int, int, int]]] | None:
+    out: list[tuple[str, tuple[int, int, int]]] = []
+    text = re.sub(r"(>=|<=|>|<|=|\^|~)\s+", r"\1", text.strip())
+    hyphen = re.fullmatch(r"(\S+)\s+-\s+(\S+)", text)
+    if hyphen:
+        return [(">=", _parts(hyphen.group(1))), ("<=", _parts(hyphen.group(2)))]
+    for token in text.split():
+        m = _CMP.match(token)
+        if not m:
+            return None
+        op, *raw = m.groups()
+        given = [p for p in raw if p is not None and p not in "xX*"]
+        nums = [int(p) for p in given]
+        base = tuple(nums + [0] * (3 - len(nums)))
+        if op in (None, "=") and len(given) < 3:
+            if not given:
+                continue  # "*" matches anything
+            upper = list(nums)
+            upper[-1] += 1
+            out += [(">=", base), ("<", tuple(upper + [0] * (3 - len(upper))))]  # type: ignore[list-item]
+        elif op == "^":
+            idx = next((i for i, n in enumerate(nums) if n != 0), len(nums) - 1)
+            upper = nums[: idx + 1]
+            upper[-1] += 1
+            out += [(">=", base), ("<", tuple(upper + [0] * (3 - len(upper))))]  # type: ignore[list-item]
+        elif op == "~":
+            upper = nums[:2] if len(nums) >= 2 else nums[:1]
+            upper[-1] += 1
+            out += [(">=", base), ("<", tuple(upper + [0] * (3 - len(upper))))]  # type: ignore[list-item]
+        else:
+            out.append((op or "=", base))  # type: ignore[arg-type]
+    return out
+
+
+def semver_satisfies(version: str, spec: str) -> bool:
+    """Whether a version (or release line: "18" means any 18.x) meets an npm range.
+
+    A partial version satisfies when some release in its line could: "18" meets
+    ">=18.17" because 18.17+ exists in the 18 line.
+    """
+    parts = version.split(".")
+    lo = _parts(version)
+    hi = (lo[0], 999 if len(parts) < 2 else lo[1], 999 if len(parts) < 3 else lo[2])
+    for alt in spec.split("||"):
+        comps = _comparators(alt)
+        if comps is None:
+            return True  # unreadable: do not block on it
+        if all(_ok(lo, hi, op, ref) for op, ref in comps):
+            return True
+    return False
+
+
+def _ok(lo: tuple[int, int, int], hi: tuple[int, int, int], op: str, ref: tuple[int, int, int]) -> bool:
+    # [lo, hi] is the span of releases the (possibly partial) version names.
+    return {
+        ">=": hi >= ref,
+        ">": hi > ref,
+        "<=": lo <= ref,
+        "<": lo < ref,
+        "=": lo <= ref <= hi,
+    }[op]
