@@ -1,0 +1,61 @@
+"""Fixtures shared by every test. Engine tests use the real engine and remove
+what they create by label; without an engine they fail under CI and skip
+locally with a message saying how to get one."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import unique_name
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if "integration" in Path(str(item.fspath)).parts:
+            item.add_marker(pytest.mark.engine)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEVPARITY_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.setenv("NO_COLOR", "1")
+
+
+@pytest.fixture(scope="session")
+def engine() -> object:
+    """A connected Docker client, or fail (CI) / skip (local) with a reason."""
+    from devparity import engine as eng
+    from devparity.errors import EngineUnavailable
+
+    try:
+        return eng.client()
+    except EngineUnavailable as exc:
+        msg = f"{exc}; run scripts/engine (as root) to start one"
+        if os.environ.get("CI"):
+            pytest.fail(msg)
+        pytest.skip(msg)
+
+
+def remove_by_project(client: object, name: str) -> None:
+    """Remove every container and image labelled with project ``name``."""
+    api = client.api  # type: ignore[attr-defined]
+    label = {"label": [f"devparity.project={name}"]}
+    for c in api.containers(all=True, filters=label):
+        api.remove_container(c["Id"], force=True)
+    for img in api.images(filters=label):
+        try:
+            api.remove_image(img["Id"], force=True)
+        except Exception:  # already gone with a parent
+            pass
+
+
+@pytest.fixture
+def project_name(engine: object) -> Iterator[str]:
+    """A unique project name; everything labelled with it is removed after."""
+    name = unique_name()
+    yield name
+    remove_by_project(engine, name)

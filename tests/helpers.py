@@ -1,0 +1,98 @@
+"""Helpers shared by the tests: temp projects and in-process CLI runs."""
+
+from __future__ import annotations
+
+import textwrap
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from devparity.cli import app
+
+APP_PY = """\
+import os, http.server
+
+VERSION = "v1"
+
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = f"{VERSION} {os.environ.get('APP_ENV')}\\n".encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+http.server.ThreadingHTTPServer(("0.0.0.0", int(os.environ.get("PORT", "8000"))), H).serve_forever()
+"""
+
+
+def unique_name(prefix: str = "dpt") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def write_files(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+
+
+def python_project(root: Path, name: str, *, port: int = 8000, requirements: str = "", extra_toml: str = "") -> Path:
+    """A stdlib HTTP app with a devparity.toml; returns ``root``."""
+    write_files(
+        root,
+        {
+            "app.py": APP_PY,
+            "requirements.txt": requirements,
+            ".python-version": "3.11\n",
+            ".dockerignore": ".git\n__pycache__\n*.pyc\n.venv\n",
+            "devparity.toml": f"""\
+                [project]
+                name = "{name}"
+
+                [runtime]
+                language = "python"
+                version = "3.11"
+
+                [dependencies]
+                files = ["requirements.txt"]
+
+                [app]
+                command = ["python", "app.py"]
+                ports = [{port}]
+                env = {{ APP_ENV = "production", PORT = "{port}" }}
+
+                [dev]
+                env = {{ APP_ENV = "development" }}
+                """
+            + textwrap.dedent(extra_toml),
+        },
+    )
+    return root
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> Result:
+    """Run the CLI in-process (cwd switched for the call)."""
+    import os
+
+    runner = CliRunner()
+    old = os.getcwd()
+    if cwd:
+        os.chdir(cwd)
+    try:
+        r = runner.invoke(app, list(args), catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    return Result(r.exit_code, r.stdout, r.stderr)
