@@ -1,0 +1,116 @@
+"""Semantic diff of two fingerprints (pure).
+
+``diff(a, b)`` lists what changed from ``a`` to ``b`` as ``Change`` records,
+sorted deterministically; ``changes_to_json`` and ``render_text`` present
+them. Env values are masked again on the way in (masking is idempotent), so a
+hand-edited snapshot cannot leak a secret through a report.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from devparity.drift.filters import mask_env
+
+CHANGES_SCHEMA = 1
+Kind = Literal["added", "removed", "changed"]
+# Report order: what users act on first.
+CATEGORIES = ("base", "os", "runtime", "package", "config", "env", "changes", "hidden")
+_ORDER = {c: i for i, c in enumerate(CATEGORIES)}
+_SIGN = {"added": "+", "removed": "-", "changed": "~"}
+_CONFIG_KEYS = ("user", "workdir", "entrypoint", "cmd", "exposed_ports")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference; ``a``/``b`` are the values on each side (None when absent)."""
+
+    category: str
+    name: str
+    kind: Kind
+    a: Any = None
+    b: Any = None
+    ecosystem: str | None = None
+
+    def sort_key(self) -> tuple[int, str, str, str]:
+        return (_ORDER.get(self.category, len(_ORDER)), self.ecosystem or "", self.name, self.kind)
+
+
+def _mapping(category: str, a: Mapping[str, Any], b: Mapping[str, Any], ecosystem: str | None = None) -> list[Change]:
+    """Changes between two flat mappings, by set operations on their keys."""
+    ka, kb = a.keys(), b.keys()
+    out = [Change(category, k, "removed", a[k], None, ecosystem) for k in ka - kb]
+    out += [Change(category, k, "added", None, b[k], ecosystem) for k in kb - ka]
+    out += [Change(category, k, "changed", a[k], b[k], ecosystem) for k in ka & kb if a[k] != b[k]]
+    return out
+
+
+def _section(fp: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = fp.get(key)
+    return value if isinstance(value, Mapping) else {}
+
+
+def diff(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[Change]:
+    """Everything that differs from fingerprint ``a`` to fingerprint ``b``, sorted."""
+    changes: list[Change] = []
+    changes += _mapping("base", _section(a, "base"), _section(b, "base"))
+    changes += _mapping("os", _section(a, "os"), _section(b, "os"))
+    changes += _mapping("runtime", _section(a, "runtimes"), _section(b, "runtimes"))
+    pa, pb = _section(a, "packages"), _section(b, "packages")
+    for eco in pa.keys() | pb.keys():
+        changes += _mapping("package", pa.get(eco) or {}, pb.get(eco) or {}, eco)
+    ca, cb = _section(a, "config"), _section(b, "config")
+    changes += _mapping(
+        "config", {k: ca[k] for k in _CONFIG_KEYS if k in ca}, {k: cb[k] for k in _CONFIG_KEYS if k in cb}
+    )
+    changes += _mapping("env", mask_env(_section(ca, "env")), mask_env(_section(cb, "env")))
+    changes += _mapping("changes", _changes_by_path(a), _changes_by_path(b))
+    changes += _mapping("hidden", _as_set(a.get("hidden_paths")), _as_set(b.get("hidden_paths")))
+    return sorted(changes, key=Change.sort_key)
+
+
+def _changes_by_path(fp: Mapping[str, Any]) -> dict[str, str]:
+    return {c["path"]: c["kind"] for c in fp.get("changes") or []}
+
+
+def _as_set(paths: Iterable[str] | None) -> dict[str, str]:
+    return {p: "hidden" for p in paths or []}
+
+
+def changes_to_json(changes: Iterable[Change]) -> dict[str, Any]:
+    """A versioned, JSON-ready document; every change has every key."""
+    items = []
+    for c in changes:
+        d = asdict(c)
+        items.append({k: d[k] for k in ("category", "ecosystem", "name", "kind", "a", "b")})
+    return {"schema": CHANGES_SCHEMA, "changes": items}
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, str):
+        return value if value else '""'
+    return json.dumps(value, sort_keys=True)
+
+
+def _line(c: Change) -> str:
+    label = c.ecosystem if c.category == "package" and c.ecosystem else c.category
+    if c.category in ("changes", "hidden"):
+        # a/b there are A/C/D kinds or "hidden", not values worth an arrow
+        side = c.b if c.kind == "added" else c.a
+        detail = f"{c.a}->{c.b}" if c.kind == "changed" else side
+        return f"{_SIGN[c.kind]} {label} {c.name} ({detail})"
+    if c.kind == "changed":
+        return f"~ {label} {c.name} {_fmt(c.a)} -> {_fmt(c.b)}"
+    return f"{_SIGN[c.kind]} {label} {c.name} {_fmt(c.b if c.kind == 'added' else c.a)}"
+
+
+def render_text(changes: Iterable[Change], a_label: str, b_label: str) -> str:
+    """Plain text, one line per change (``+ pip requests 2.31.0``), with a header."""
+    items = list(changes)
+    if not items:
+        return f"no drift: {a_label} and {b_label} match\n"
+    header = f"{len(items)} difference{'s' if len(items) != 1 else ''} from {a_label} to {b_label}:"
+    return "\n".join([header, *(_line(c) for c in items)]) + "\n"
