@@ -35,7 +35,7 @@ def write(project: Project) -> int:
     # A fresh lock object carrying only the pin, so the build uses FROM repo@digest.
     draft = lock.Lock({"base": {"ref": pin.ref, "digest": pin.digest, "source": pin.source}, "inputs": {}})
     result = image.ensure(cfg, draft, with_source=False, on_line=ui.progress)
-    fp = fingerprint.fingerprint_image(result.id)
+    fp = fingerprint.fingerprint_image(result.id, project=cfg.name)
     fp = {k: v for k, v in fp.items() if k not in _VOLATILE}
     fp["base"] = {"ref": pin.ref, "digest": pin.digest}
     runtime_in_image = (fp.get("runtimes") or {}).get(cfg.language)
