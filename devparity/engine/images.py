@@ -103,7 +103,15 @@ def by_labels(labels: dict[str, str]) -> list[dict[str, Any]]:
     filters = {"label": [f"{k}={v}" for k, v in labels.items()]}
     with mapped_errors("list images"):
         found = client().api.images(filters=filters)
-    return sorted(found, key=lambda i: i.get("Created", 0), reverse=True)
+    found.sort(key=lambda i: i.get("Created", 0), reverse=True)
+    if len(found) > 1 and found[0].get("Created") == found[1].get("Created"):
+        # The list gives whole seconds; inspect's timestamp breaks the tie
+        # (two builds in one second are common: a source-only rebuild is fast).
+        newest = found[0].get("Created")
+        tied = [i for i in found if i.get("Created") == newest]
+        tied.sort(key=lambda i: inspect(i["Id"]).get("Created", ""), reverse=True)
+        found[: len(tied)] = tied
+    return found
 
 
 def remove(image_ids: Iterable[str]) -> None:
