@@ -149,3 +149,23 @@ def test_missing_base_image_is_an_engine_error(tmp_path: Path, project_name: str
     assert r.exit_code == 3
     assert "devparity-no-such-image:1" in r.stderr and "Traceback" not in r.stderr
     assert engine.api.containers(all=True, filters={"label": f"devparity.project={project_name}"}) == []  # type: ignore[attr-defined]
+
+
+def test_node_project_builds_and_locks(tmp_path: Path, project_name: str, engine: object) -> None:
+    (tmp_path / ".nvmrc").write_text("18\n")
+    (tmp_path / "package.json").write_text(json.dumps({"name": "web", "version": "1.0.0", "dependencies": {}}))
+    (tmp_path / "server.js").write_text("require('http').createServer((q, s) => s.end('ok')).listen(3000)\n")
+    init = run_cli("init", cwd=tmp_path)
+    assert init.exit_code == 0, init.stderr
+    toml = tmp_path / "devparity.toml"
+    toml.write_text(toml.read_text().replace(f'name = "{tmp_path.name}"', f'name = "{project_name}"'))
+    assert "FROM node:18-slim" in run_cli("render", cwd=tmp_path).stdout
+    r = run_cli("lock", cwd=tmp_path)
+    assert r.exit_code == 0, r.stderr
+    data = json.loads((tmp_path / "devparity.lock").read_text())
+    assert data["runtime"]["language"] == "node"
+    assert data["runtime"]["in_image"].startswith("18.")
+    built = image.ensure(config.load(toml), lock.read(config.load(toml)), with_source=False)
+    attrs = engine.api.inspect_image(built.id)  # type: ignore[attr-defined]
+    assert attrs["Config"]["Cmd"] == ["node", "server.js"]
+    assert attrs["Config"]["User"] == "app"
