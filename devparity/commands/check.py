@@ -1,0 +1,135 @@
+"""`devparity check`, the CI gate: gather the facts in one thin place (lock,
+the image the config builds, the base tag's registry digest, live
+containers, the host's runtime), let the pure rules decide
+(devparity.drift.rules), and print the report on stdout.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from typing import Any
+
+from devparity import image, lock, ui
+from devparity.drift.findings import AllowEntry, BaseFacts, ContainerFacts, Facts, Skipped
+from devparity.errors import RegistryError, UsageError
+from devparity.project import Project
+
+HOST_COMMANDS = {"python": ("python3", "python"), "node": ("node",)}
+_VERSION = re.compile(r"(\d+\.\d+(?:\.\d+)?)")
+
+
+def check(project: Project, *, fmt: str = "text", offline: bool = False, strict: bool = False) -> int:
+    from devparity.drift import report, rules
+
+    if fmt not in report.FORMATS:
+        raise UsageError(f"check --format must be one of {', '.join(report.FORMATS)}, got {fmt!r}")
+    cfg, lk = project.config, project.lock
+    host = HostProbe(cfg.language)  # runs while the engine is asked
+    stale = tuple(lock.stale_inputs(cfg, lk)) if lk else None
+    locked: dict[str, Any] | Skipped = Skipped("there is no devparity.lock")
+    if lk is not None:
+        locked = lk.fingerprint or Skipped("devparity.lock records no fingerprint; run `devparity lock`")
+    facts = Facts(
+        language=cfg.language,
+        version=cfg.version,
+        dep_files=cfg.dep_files,
+        workdir=cfg.workdir,
+        dev_env=cfg.dev_env,
+        stale=stale,
+        locked=locked,
+        image=_image(project, stale, locked),
+        base=_base(project, offline),
+        current_inputs=image.plan(cfg, lk, with_source=False).inputs.hash,
+        containers=_containers(cfg.name),
+        host=host.result(),
+    )
+    allow = [AllowEntry(a.rule, a.name, a.reason) for a in cfg.allow]
+    outcome = rules.evaluate(facts, allow, strict=strict)
+    ui.out(report.render(outcome, cfg.name, fmt, style=lambda t, c: ui.style(t, c, sys.stdout)).rstrip("\n"))
+    return report.exit_code(outcome)
+
+
+def _image(project: Project, stale: tuple[str, ...] | None, locked: object) -> dict[str, Any] | Skipped:
+    """The fingerprint of the image the current config builds (cached by image
+    id). Side effects: builds that image when no image has these inputs, as
+    on a fresh CI machine; the first fingerprint of an image reads its files."""
+    from devparity.drift import fingerprint
+
+    if isinstance(locked, Skipped):
+        return locked
+    if stale:
+        return Skipped("devparity.lock is stale; `devparity lock` rebuilds and re-records the image")
+    cfg = project.config
+    result = image.ensure(cfg, project.lock, with_source=False, on_line=ui.progress)
+    if result.built:
+        ui.note(f"built the image for the current config ({result.id.removeprefix('sha256:')[:12]})")
+    return fingerprint.fingerprint_image(result.id, project=cfg.name)
+
+
+def _base(project: Project, offline: bool) -> BaseFacts | Skipped:
+    from devparity.engine import images
+
+    lk = project.lock
+    if lk is None:
+        return Skipped("there is no devparity.lock")
+    if offline:
+        return Skipped("--offline")
+    if lk.base_source != "registry" or not lk.base_digest:
+        return Skipped(f"{lk.base_ref} is pinned local-only (no registry to compare with)")
+    try:
+        now = images.registry_digest(lk.base_ref)
+    except RegistryError as exc:
+        return Skipped(f"the registry cannot be reached: {exc}")
+    return BaseFacts(lk.base_ref, lk.base_digest, now)
+
+
+def _containers(project_name: str) -> tuple[ContainerFacts, ...]:
+    """Live dev/prod containers with their image's fingerprint.
+    Side effects: reads each container's files, and its image's on a cache miss."""
+    from devparity.drift import fingerprint, targets
+    from devparity.engine import LABEL_INPUTS, LABEL_ROLE
+
+    out = []
+    for c in targets.running_containers(project_name):
+        fp = fingerprint.fingerprint_container(c["Id"], project=project_name)
+        out.append(
+            ContainerFacts(
+                role=c["Labels"][LABEL_ROLE],
+                name=targets.container_name(c),
+                fingerprint=fp,
+                image=fingerprint.fingerprint_image(fp["image_id"], project=project_name),
+                inputs=c["Labels"].get(LABEL_INPUTS),  # containers inherit their image's labels
+            )
+        )
+    return tuple(out)
+
+
+class HostProbe:
+    """The host's runtime version, asked in the background (``python3 --version``)."""
+
+    def __init__(self, language: str) -> None:
+        self.command = next((c for c in HOST_COMMANDS.get(language, ()) if shutil.which(c)), None)
+        self._proc: subprocess.Popen[str] | None = None
+        self._language = language
+        if self.command:
+            self._proc = subprocess.Popen(
+                [self.command, "--version"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+            )
+
+    def result(self) -> str | Skipped:
+        if self._proc is None:
+            names = " or ".join(HOST_COMMANDS.get(self._language, ())) or self._language
+            return Skipped(f"{names} is not on the host's PATH")
+        try:
+            out, _ = self._proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.communicate()
+            return Skipped(f"`{self.command} --version` did not answer in 10 s")
+        m = _VERSION.search(out or "")
+        if self._proc.returncode != 0 or not m:
+            return Skipped(f"`{self.command} --version` printed no version")
+        return m.group(1)

@@ -1,0 +1,51 @@
+"""`devparity snapshot` and `devparity diff`: fingerprint any environment,
+and diff any two (exit 0 identical, 1 different)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from devparity import ui
+from devparity.errors import EXIT_DRIFT, EXIT_OK, UsageError
+
+DIFF_FORMATS = ("text", "json")
+
+
+def snapshot(target: str, *, output: Path | None = None, config_path: Path | None = None) -> int:
+    from devparity.cache import canonical_json
+    from devparity.drift import fingerprint, targets
+
+    fp = targets.Resolver(config_path).resolve(target)
+    if output is None:
+        ui.out(canonical_json(fp).rstrip("\n"))
+    else:
+        fingerprint.save_snapshot(fp, output)
+        ui.ok(f"wrote the fingerprint of {target} to {output}")
+    return EXIT_OK
+
+
+def comparable_pair(a: dict[str, Any], b: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Fingerprints as the diff should see them: ``base`` only when both sides
+    know it (an image's own fingerprint leaves it None; the lock records it)."""
+    if a.get("base") and b.get("base"):
+        return a, b
+    return {k: v for k, v in a.items() if k != "base"}, {k: v for k, v in b.items() if k != "base"}
+
+
+def diff(a: str, b: str, *, fmt: str = "text", config_path: Path | None = None) -> int:
+    if fmt not in DIFF_FORMATS:
+        raise UsageError(f"diff --format must be one of {', '.join(DIFF_FORMATS)}, got {fmt!r}")
+    from devparity.drift import diff as drift_diff
+    from devparity.drift import targets
+
+    resolver = targets.Resolver(config_path)
+    fa, fb = comparable_pair(resolver.resolve(a), resolver.resolve(b))
+    changes = drift_diff.diff(fa, fb)
+    if fmt == "json":
+        doc = {**drift_diff.changes_to_json(changes), "a": a, "b": b, "identical": not changes}
+        ui.out(json.dumps(doc, indent=2, ensure_ascii=False))
+    else:
+        ui.out(drift_diff.render_text(changes, a, b).rstrip("\n"))
+    return EXIT_DRIFT if changes else EXIT_OK

@@ -1,0 +1,139 @@
+"""What `devparity check` decides on and what it finds: gathered ``Facts``
+in, ``Finding``s out (pure data, shared by ``rules``, ``live`` and ``report``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from devparity.drift.diff import Change
+
+Severity = Literal["error", "warning"]
+
+# Fingerprint keys that name a machine's copy rather than the environment
+# (see devparity.commands.lock._VOLATILE); ``base`` is the base rule's.
+_NOT_COMPARED = ("image_id", "ref", "kind", "base")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One drift: what (category, name), where (subject), and how to fix it."""
+
+    rule: str
+    severity: Severity
+    category: str  # lock, package, env, config, os, runtime, file, hidden, image, base, host
+    subject: str  # where: "devparity.lock", "dev container", "host", ...
+    name: str
+    message: str
+    fix: str
+    ecosystem: str | None = None
+    expected: Any = None  # the locked / image side (secret env values masked)
+    actual: Any = None  # the drifted side
+    accepted: str | None = None  # the [check].allow reason, when accepted
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A rule that could not run, and why (shown as a note, never a failure)."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class ContainerFacts:
+    role: str  # "dev" | "prod"
+    name: str
+    fingerprint: Mapping[str, Any]  # fingerprint_container
+    image: Mapping[str, Any]  # fingerprint_image of the image it runs
+    inputs: str | None  # that image's devparity.inputs label
+
+
+@dataclass(frozen=True)
+class BaseFacts:
+    ref: str
+    locked: str
+    now: str
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Everything the rules decide on; a ``Skipped`` where it was not gathered."""
+
+    language: str
+    version: str  # [runtime].version
+    dep_files: tuple[str, ...]
+    workdir: str
+    dev_env: Mapping[str, str]
+    stale: tuple[str, ...] | None  # None: there is no lock
+    locked: Mapping[str, Any] | Skipped  # the lock's fingerprint
+    image: Mapping[str, Any] | Skipped  # fingerprint of the image the current config builds
+    base: BaseFacts | Skipped
+    current_inputs: str | None
+    containers: tuple[ContainerFacts, ...] | Skipped
+    host: str | Skipped  # the host's runtime version
+
+
+@dataclass(frozen=True)
+class AllowEntry:
+    rule: str
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    rule: str
+    title: str
+    findings: tuple[Finding, ...] = ()
+    skipped: str | None = None
+
+    @property
+    def status(self) -> str:
+        """skipped, fail (an unaccepted error), warn, or pass."""
+        if self.skipped is not None:
+            return "skipped"
+        live = [f for f in self.findings if f.accepted is None]
+        if any(f.severity == "error" for f in live):
+            return "fail"
+        return "warn" if live else "pass"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    results: tuple[RuleResult, ...]
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for r in self.results for f in r.findings]
+
+    @property
+    def drift(self) -> bool:
+        return any(r.status == "fail" for r in self.results)
+
+
+def value(v: Any) -> str:
+    """A value as it appears in a message."""
+    if v is None:
+        return "nothing"
+    if isinstance(v, str):
+        return repr(v) if v == "" or " " in v else v
+    return repr(v)
+
+
+def _what(c: Change) -> str:
+    return f"{c.ecosystem} package {c.name}" if c.category == "package" else f"{c.category} {c.name}"
+
+
+def describe(c: Change, a_side: str, b_side: str) -> str:
+    """``pip package idna is 3.7 in <b>, 3.6 in <a>`` and friends."""
+    if c.kind == "added":
+        return f"{_what(c)} {value(c.b)} is in {b_side} but not in {a_side}"
+    if c.kind == "removed":
+        return f"{_what(c)} {value(c.a)} is in {a_side} but not in {b_side}"
+    return f"{_what(c)} is {value(c.b)} in {b_side}, {value(c.a)} in {a_side}"
+
+
+def comparable(fp: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in fp.items() if k not in _NOT_COMPARED}

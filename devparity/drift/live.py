@@ -1,0 +1,157 @@
+"""Rule ``containers``: each live dev or prod container against the image it
+runs (pure). What ``[dev]`` declares is not drift: its env, command and user,
+the supervisor that `devparity up` wraps the command in, the bind mount.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from devparity.drift.diff import Change, diff
+from devparity.drift.filters import mask_env
+from devparity.drift.findings import ContainerFacts, Facts, Finding, Skipped, comparable, describe, value
+
+# Env the dev overlay sets besides [dev].env: HOME for the host uid, which
+# has no home in the image, and the supervisor's DEVPARITY_* settings
+# (devparity/supervisor/supervise.sh).
+DEV_OVERLAY_ENV = ("HOME",)
+DEV_OVERLAY_PREFIX = "DEVPARITY_"
+# Image config the dev overlay replaces: [dev].command wrapped in the
+# supervisor (cmd, entrypoint) and the host uid:gid (user).
+DEV_OVERLAY_CONFIG = ("user", "cmd", "entrypoint")
+# Published ports are [dev]/[prod].ports, declared either way.
+IGNORED_CONFIG = ("exposed_ports",)
+
+# Trees a package manager writes: with package drift in that ecosystem,
+# their writable-layer changes are the package findings' detail, not news.
+PACKAGE_TREES: dict[str, tuple[str, ...]] = {
+    "pip": ("*/site-packages/*", "*/dist-packages/*", "/opt/venv/bin/*"),
+    "npm": ("*/node_modules/*",),
+    "dpkg": ("/var/lib/dpkg/*", "/var/lib/apt/*", "/var/cache/apt/*", "/var/cache/debconf/*", "/var/log/*"),
+    "apk": ("/lib/apk/*", "/var/cache/apk/*", "/etc/apk/*"),
+}
+_KIND_WORDS = {"A": "added", "C": "changed", "D": "deleted"}
+
+
+def rule_containers(facts: Facts) -> list[Finding] | Skipped:
+    if isinstance(facts.containers, Skipped):
+        return facts.containers
+    if not facts.containers:
+        return Skipped("no dev or prod container is running")
+    out: list[Finding] = []
+    for c in facts.containers:
+        out += container_findings(c, facts)
+    return out
+
+
+def container_findings(c: ContainerFacts, facts: Facts) -> list[Finding]:
+    subject = f"{c.role} container"
+    recreate = f"recreate it: `devparity down && devparity up {c.role}`"
+    out: list[Finding] = []
+
+    def add(ch: Change | None, category: str, name: str, message: str, fix: str) -> None:
+        eco, a, b = (ch.ecosystem, ch.a, ch.b) if ch else (None, None, None)
+        out.append(Finding("containers", "error", category, subject, name, message, fix, eco, a, b))
+
+    if c.inputs and facts.current_inputs and c.inputs != facts.current_inputs:
+        add(
+            None, "image", c.name,
+            f"the {c.role} container {c.name} runs an image built from other inputs than the current config",
+            f"restart it on the current image: `devparity up {c.role}`",
+        )
+    changes = diff(comparable(c.image), comparable(c.fingerprint))
+    image_side, here = "its image", f"the {c.role} container"
+    for ch in changes:
+        if ch.category in ("package", "os", "runtime"):
+            fix = f"declare it ({' or '.join(facts.dep_files) or 'the dependency files'}) and run `devparity lock`, or {recreate}"
+            add(ch, ch.category, ch.name, describe(ch, image_side, here), fix)
+        elif ch.category == "env":
+            env = _env_finding(ch, c, facts, recreate)
+            if env:
+                add(ch, "env", ch.name, *env)
+        elif ch.category == "config":
+            if ch.name in IGNORED_CONFIG or (c.role == "dev" and ch.name in DEV_OVERLAY_CONFIG):
+                continue
+            add(ch, "config", ch.name, describe(ch, image_side, here), recreate)
+    ecosystems = {ch.ecosystem for ch in changes if ch.category == "package" and ch.ecosystem}
+    mounts = [str(m.get("destination") or "") for m in c.fingerprint.get("mounts") or []]
+    home = (c.fingerprint.get("config") or {}).get("env", {}).get("HOME") if c.role == "dev" else None
+    for path, kind in fold_changes(c.fingerprint.get("changes") or [], mounts, home, ecosystems):
+        add(
+            None, "file", path,
+            f"{path} was {_KIND_WORDS.get(kind, kind)} in the {c.role} container's writable layer (its image differs)",
+            f"bake it into the image (dependency files, [runtime].system_packages) and run `devparity lock`, or {recreate}",
+        )
+    for path in c.fingerprint.get("hidden_paths") or []:
+        add(
+            None, "hidden", path,
+            f"{path} is in the image but hidden by the {c.role} container's bind mount: the host directory lacks it, "
+            f"so {c.role} runs without it and prod with it",
+            "restore it on the host, or keep it out of the image (.dockerignore, or install it outside "
+            f"{facts.workdir}) and run `devparity build`",
+        )
+    return out
+
+
+def _env_finding(ch: Change, c: ContainerFacts, facts: Facts, recreate: str) -> tuple[str, str] | None:
+    """(message, fix) for an env change, None when [dev] declares it. Values
+    are the fingerprint's, whose secret-looking names are masked already."""
+    here = f"the {c.role} container"
+    if c.role == "dev":
+        if ch.name in DEV_OVERLAY_ENV or ch.name.startswith(DEV_OVERLAY_PREFIX):
+            return None
+        if ch.name in facts.dev_env:
+            declared = mask_env({ch.name: facts.dev_env[ch.name]})[ch.name]
+            if ch.b == declared:
+                return None
+            return (
+                f"env {ch.name} is {value(ch.b)} in {here}, but [dev].env declares {value(declared)}",
+                "restart it with the current config: `devparity up dev`",
+            )
+        return (
+            describe(ch, "its image", here) + " (not declared in [dev].env)",
+            f"declare it in [dev].env (dev only) or [app].env (both, then `devparity lock`), or {recreate}",
+        )
+    return (
+        describe(ch, "its image", here),
+        f"set it in [app].env and run `devparity lock` (dev and prod alike), or {recreate}",
+    )
+
+
+def _under(path: str, root: str) -> bool:
+    root = root.rstrip("/")
+    if not root:
+        return True
+    return path == root or path.startswith(root + "/")
+
+
+def fold_changes(
+    changes: Iterable[Mapping[str, Any]], mounts: Iterable[str], home: str | None, ecosystems: Iterable[str]
+) -> list[tuple[str, str]]:
+    """Writable-layer changes worth a finding each, as sorted (path, kind).
+
+    An added (or deleted) directory stands for everything below it;
+    directories the engine creates as mount points are the mounts' doing;
+    the dev user's cache under HOME is scratch; and package-manager trees
+    are folded into the package findings of their ecosystem.
+    """
+    kinds = {str(c["path"]): str(c["kind"]) for c in changes}
+    mounts = [m for m in mounts if m]
+    patterns = [p for eco in ecosystems for p in PACKAGE_TREES.get(eco, ())]
+    out = []
+    for path, kind in sorted(kinds.items()):
+        parent = path.rsplit("/", 1)[0] or "/"
+        if kind in ("A", "D") and kinds.get(parent) == kind:
+            continue
+        if any(_under(m, path) for m in mounts):
+            continue
+        if home and home.rstrip("/") and (path == home.rstrip("/") or _under(path, home.rstrip("/") + "/.cache")):
+            continue
+        if home == "/" and _under(path, "/.cache"):
+            continue
+        if any(fnmatch.fnmatchcase(path, p) for p in patterns):
+            continue
+        out.append((path, kind))
+    return out

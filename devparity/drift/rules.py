@@ -1,0 +1,135 @@
+"""The rules of `devparity check`: pure functions from gathered ``Facts`` to
+``Finding``s. Nothing here touches the engine, the registry or the disk;
+``devparity.commands.check`` gathers the facts, ``devparity.drift.report``
+renders the outcome.
+
+Rule ids (stable, used by ``[check].allow`` and every report format):
+``lock`` (inputs changed since the lock), ``image`` (the image the current
+config builds vs the locked fingerprint), ``base`` (the base tag's registry
+digest vs the pinned one), ``containers`` (live dev/prod containers vs their
+image, see ``devparity.drift.live``) and ``host`` (the host's runtime vs the
+pinned version).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+
+from devparity.drift.diff import Change, diff
+from devparity.drift.findings import AllowEntry, Facts, Finding, Outcome, RuleResult, Skipped, comparable, describe
+from devparity.drift.live import rule_containers
+from devparity.drift.parsers import normalize_name
+
+
+def rule_lock(facts: Facts) -> list[Finding] | Skipped:
+    fix = "devparity lock"
+    if facts.stale is None:
+        return [Finding("lock", "error", "lock", "devparity.lock", "devparity.lock", "devparity.lock does not exist", fix)]
+    return [
+        Finding("lock", "error", "lock", "devparity.lock", name, f"{name} changed since devparity.lock was written", fix)
+        for name in facts.stale
+    ]
+
+
+def _pin_fix(c: Change, dep_files: tuple[str, ...]) -> str:
+    where = " or ".join(dep_files) or "the dependency files"
+    if c.category == "package" and c.ecosystem in ("pip", "npm") and c.kind == "changed":
+        pin = f"{c.name}=={c.a}" if c.ecosystem == "pip" else f"{c.name}@{c.a}"
+        return f"pin {pin} in {where}, or run `devparity lock` to accept {c.b}"
+    if c.category == "package" and c.ecosystem in ("pip", "npm"):
+        return f"pin the dependencies in {where}, or run `devparity lock` to accept the change"
+    return "run `devparity lock` to record the image the config builds now"
+
+
+def rule_image(facts: Facts) -> list[Finding] | Skipped:
+    if isinstance(facts.locked, Skipped):
+        return facts.locked
+    if isinstance(facts.image, Skipped):
+        return facts.image
+    side_a, side_b = "devparity.lock", "the image the current config builds"
+    return [
+        Finding(
+            "image", "error", c.category, "image", c.name, describe(c, side_a, side_b),
+            _pin_fix(c, facts.dep_files), c.ecosystem, c.a, c.b,
+        )
+        for c in diff(comparable(facts.locked), comparable(facts.image))
+    ]
+
+
+def rule_base(facts: Facts) -> list[Finding] | Skipped:
+    if isinstance(facts.base, Skipped):
+        return facts.base
+    b = facts.base
+    if b.now == b.locked:
+        return []
+    return [
+        Finding(
+            "base", "error", "base", f"registry of {b.ref}", b.ref,
+            f"base image {b.ref} now resolves to {b.now} in its registry; devparity.lock pins {b.locked}",
+            f"review the new base, then run `devparity lock` to adopt it (or push {b.locked} back under the tag)",
+            expected=b.locked, actual=b.now,
+        )
+    ]
+
+
+def rule_host(facts: Facts) -> list[Finding] | Skipped:
+    from devparity.runtimes.base import same_release
+
+    if isinstance(facts.host, Skipped):
+        return facts.host
+    if same_release(facts.version, facts.host):
+        return []
+    lang = facts.language
+    return [
+        Finding(
+            "host", "warning", "host", "host", lang,
+            f"the host's {lang} is {facts.host}; devparity.toml pins {facts.version}",
+            f"install {lang} {facts.version} on the host (pyenv, nvm, asdf, mise), "
+            f"or run tools in the container: `devparity exec dev -- ...`",
+            expected=facts.version, actual=facts.host,
+        )
+    ]
+
+
+RULES: tuple[tuple[str, str, Callable[[Facts], list[Finding] | Skipped]], ...] = (
+    ("lock", "lock freshness", rule_lock),
+    ("image", "image vs lock", rule_image),
+    ("base", "base image digest", rule_base),
+    ("containers", "live containers vs image", rule_containers),
+    ("host", "host runtime vs pin", rule_host),
+)
+
+
+def _matches(entry: AllowEntry, f: Finding) -> bool:
+    if entry.rule not in (f.rule, f.category):
+        return False
+    names = {f.name, normalize_name(f.name)} if f.category == "package" else {f.name}
+    return any(fnmatch.fnmatchcase(n, entry.name) for n in names)
+
+
+def evaluate(facts: Facts, allow: Iterable[AllowEntry] = (), *, strict: bool = False) -> Outcome:
+    """Run every rule; accept allowed findings; under ``strict`` warnings are errors."""
+    entries = list(allow)
+    used: set[AllowEntry] = set()
+    results = []
+    for rule_id, title, fn in RULES:
+        got = fn(facts)
+        if isinstance(got, Skipped):
+            results.append(RuleResult(rule_id, title, skipped=got.reason))
+            continue
+        findings = []
+        for f in got:
+            if strict and f.severity == "warning":
+                f = replace(f, severity="error")
+            entry = next((e for e in entries if _matches(e, f)), None)
+            if entry is not None:
+                used.add(entry)
+                f = replace(f, accepted=entry.reason or "allowed in [check].allow")
+            findings.append(f)
+        results.append(RuleResult(rule_id, title, tuple(findings)))
+    notes = tuple(
+        f"[check].allow entry {{ rule = {e.rule!r}, name = {e.name!r} }} matched nothing" for e in entries if e not in used
+    )
+    return Outcome(tuple(results), notes)

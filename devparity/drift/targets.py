@@ -1,0 +1,96 @@
+"""What `snapshot` and `diff` accept as an environment, resolved to a fingerprint.
+
+A TARGET is, in this order: ``dev`` or ``prod`` (this project's running
+container of that role), ``lock`` (the fingerprint in devparity.lock), an
+existing snapshot file, or a local image reference (``./dev`` names a file
+called dev).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from devparity import engine
+from devparity.errors import ContainerNotFound, ImageNotFound, UsageError
+from devparity.project import Project
+
+ROLES = ("dev", "prod")
+KEYWORDS = (*ROLES, "lock")
+
+
+def running_containers(project: str) -> list[dict[str, Any]]:
+    """This project's running dev and prod containers (engine summary dicts),
+    found by label (issue 3 labels them ``devparity.role=dev|prod``)."""
+    filters = {"label": [f"{engine.LABEL_PROJECT}={project}"], "status": "running"}
+    with engine.mapped_errors(f"listing containers of project {project}"):
+        found = engine.client().api.containers(filters=filters)
+    return sorted(
+        (c for c in found if (c.get("Labels") or {}).get(engine.LABEL_ROLE) in ROLES),
+        key=lambda c: (ROLES.index(c["Labels"][engine.LABEL_ROLE]), c.get("Created", 0)),
+    )
+
+
+def container_name(summary: dict[str, Any]) -> str:
+    names = summary.get("Names") or [summary["Id"][:12]]
+    return str(names[0]).lstrip("/")
+
+
+class Resolver:
+    """Resolves targets, loading the project (config and lock) at most once."""
+
+    def __init__(self, config_path: Path | None = None) -> None:
+        self._config_path = config_path
+        self._project: Project | None = None
+
+    def project(self) -> Project:
+        if self._project is None:
+            from devparity import project
+
+            self._project = project.load(config_path=self._config_path)
+        return self._project
+
+    def resolve(self, target: str) -> dict[str, Any]:
+        """The fingerprint of ``target``.
+
+        Side effects: for dev/prod and image references, reads files through
+        the engine (see devparity.drift.fingerprint); images are cached.
+        """
+        from devparity.drift import fingerprint
+
+        if target in ROLES:
+            return self._container(target)
+        if target == "lock":
+            return self._lock()
+        if Path(target).is_file():
+            return fingerprint.load_snapshot(target)
+        if target.endswith(".json") or target.startswith(("./", "../", "/")):
+            raise UsageError(f"snapshot file {target} does not exist")
+        try:
+            return fingerprint.fingerprint_image(target)
+        except ImageNotFound:
+            raise UsageError(
+                f"{target!r} is not dev, prod, lock, a snapshot file, or an image on this engine",
+                hint="pass an image reference that `docker images` lists, or a file written by `devparity snapshot`",
+            ) from None
+
+    def _container(self, role: str) -> dict[str, Any]:
+        from devparity.drift import fingerprint
+
+        name = self.project().config.name
+        found = [c for c in running_containers(name) if c["Labels"][engine.LABEL_ROLE] == role]
+        if not found:
+            raise ContainerNotFound(
+                f"no {role} container of project {name} is running", hint=f"start one: `devparity up {role} --detach`"
+            )
+        return fingerprint.fingerprint_container(found[-1]["Id"], project=name)
+
+    def _lock(self) -> dict[str, Any]:
+        from devparity.drift.fingerprint import SCHEMA
+
+        p = self.project()
+        if p.lock is None:
+            raise UsageError(f"{p.config.root / 'devparity.lock'} does not exist", hint="run `devparity lock`")
+        if not p.lock.fingerprint:
+            raise UsageError("devparity.lock records no fingerprint (an older devparity wrote it)", hint="run `devparity lock`")
+        return {"schema": SCHEMA, **p.lock.fingerprint, "kind": "image", "ref": "devparity.lock"}
