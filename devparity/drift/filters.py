@@ -32,6 +32,9 @@ TEMPORARY_PATHS: tuple[str, ...] = (
     "/etc/hosts",
     "/etc/resolv.conf",
     "/etc/mtab",
+    # the engine's init (tini), bind-mounted by `--init` but not listed in Mounts
+    "/sbin/docker-init",
+    "/usr/sbin/docker-init",
 )
 
 

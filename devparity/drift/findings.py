@@ -118,7 +118,8 @@ def value(v: Any) -> str:
     if v is None:
         return "nothing"
     if isinstance(v, str):
-        return repr(v) if v == "" or " " in v else v
+        masked = v.startswith("<masked sha256:")
+        return repr(v) if v == "" or (" " in v and not masked) else v
     return repr(v)
 
 

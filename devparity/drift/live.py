@@ -57,7 +57,9 @@ def container_findings(c: ContainerFacts, facts: Facts) -> list[Finding]:
 
     if c.inputs and facts.current_inputs and c.inputs != facts.current_inputs:
         add(
-            None, "image", c.name,
+            None,
+            "image",
+            c.name,
             f"the {c.role} container {c.name} runs an image built from other inputs than the current config",
             f"restart it on the current image: `devparity up {c.role}`",
         )
@@ -65,8 +67,7 @@ def container_findings(c: ContainerFacts, facts: Facts) -> list[Finding]:
     image_side, here = "its image", f"the {c.role} container"
     for ch in changes:
         if ch.category in ("package", "os", "runtime"):
-            fix = f"declare it ({' or '.join(facts.dep_files) or 'the dependency files'}) and run `devparity lock`, or {recreate}"
-            add(ch, ch.category, ch.name, describe(ch, image_side, here), fix)
+            add(ch, ch.category, ch.name, describe(ch, image_side, here), _package_fix(ch, facts, recreate))
         elif ch.category == "env":
             env = _env_finding(ch, c, facts, recreate)
             if env:
@@ -80,19 +81,33 @@ def container_findings(c: ContainerFacts, facts: Facts) -> list[Finding]:
     home = (c.fingerprint.get("config") or {}).get("env", {}).get("HOME") if c.role == "dev" else None
     for path, kind in fold_changes(c.fingerprint.get("changes") or [], mounts, home, ecosystems):
         add(
-            None, "file", path,
-            f"{path} was {_KIND_WORDS.get(kind, kind)} in the {c.role} container's writable layer (its image differs)",
-            f"bake it into the image (dependency files, [runtime].system_packages) and run `devparity lock`, or {recreate}",
+            None,
+            "file",
+            path,
+            f"{path} was {_KIND_WORDS.get(kind, kind)} in the {c.role} container after it started "
+            "(its image does not have this change)",
+            "bake it into the image (dependency files, [runtime].system_packages) and run `devparity lock`, "
+            f"or {recreate}",
         )
     for path in c.fingerprint.get("hidden_paths") or []:
         add(
-            None, "hidden", path,
+            None,
+            "hidden",
+            path,
             f"{path} is in the image but hidden by the {c.role} container's bind mount: the host directory lacks it, "
             f"so {c.role} runs without it and prod with it",
             "restore it on the host, or keep it out of the image (.dockerignore, or install it outside "
             f"{facts.workdir}) and run `devparity build`",
         )
     return out
+
+
+def _package_fix(ch: Change, facts: Facts, recreate: str) -> str:
+    deps = " or ".join(facts.dep_files) or "the dependency files"
+    if ch.category != "package" or ch.ecosystem not in ("pip", "npm") or ch.kind == "removed":
+        return recreate
+    pin = f"{ch.name}=={ch.b}" if ch.ecosystem == "pip" else f"{ch.name}@{ch.b}"
+    return f"add {pin} to {deps} and run `devparity lock`, accept it in [check].allow, or {recreate}"
 
 
 def _env_finding(ch: Change, c: ContainerFacts, facts: Facts, recreate: str) -> tuple[str, str] | None:

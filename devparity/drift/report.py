@@ -18,7 +18,17 @@ from devparity.drift.findings import Finding, Outcome
 REPORT_SCHEMA = 1
 FORMATS = ("text", "json", "junit", "github")
 _FINDING_KEYS = (
-    "rule", "severity", "category", "subject", "name", "ecosystem", "message", "fix", "expected", "actual", "accepted",
+    "rule",
+    "severity",
+    "category",
+    "subject",
+    "name",
+    "ecosystem",
+    "message",
+    "fix",
+    "expected",
+    "actual",
+    "accepted",
 )
 _MARK = {"pass": "✓", "fail": "✗", "warn": "!", "skipped": "-"}
 _COLOR = {"pass": "green", "fail": "red", "warn": "yellow", "skipped": "dim"}
@@ -174,4 +184,3 @@ def render(outcome: Outcome, project: str, fmt: str, style: Callable[[str, str],
     if fmt == "github":
         return render_github(outcome, project)
     return render_text(outcome, project, style or (lambda t, _c: t))
-

@@ -26,9 +26,13 @@ from devparity.drift.parsers import normalize_name
 def rule_lock(facts: Facts) -> list[Finding] | Skipped:
     fix = "devparity lock"
     if facts.stale is None:
-        return [Finding("lock", "error", "lock", "devparity.lock", "devparity.lock", "devparity.lock does not exist", fix)]
+        return [
+            Finding("lock", "error", "lock", "devparity.lock", "devparity.lock", "devparity.lock does not exist", fix)
+        ]
     return [
-        Finding("lock", "error", "lock", "devparity.lock", name, f"{name} changed since devparity.lock was written", fix)
+        Finding(
+            "lock", "error", "lock", "devparity.lock", name, f"{name} changed since devparity.lock was written", fix
+        )
         for name in facts.stale
     ]
 
@@ -51,8 +55,16 @@ def rule_image(facts: Facts) -> list[Finding] | Skipped:
     side_a, side_b = "devparity.lock", "the image the current config builds"
     return [
         Finding(
-            "image", "error", c.category, "image", c.name, describe(c, side_a, side_b),
-            _pin_fix(c, facts.dep_files), c.ecosystem, c.a, c.b,
+            "image",
+            "error",
+            c.category,
+            "image",
+            c.name,
+            describe(c, side_a, side_b),
+            _pin_fix(c, facts.dep_files),
+            c.ecosystem,
+            c.a,
+            c.b,
         )
         for c in diff(comparable(facts.locked), comparable(facts.image))
     ]
@@ -66,10 +78,15 @@ def rule_base(facts: Facts) -> list[Finding] | Skipped:
         return []
     return [
         Finding(
-            "base", "error", "base", f"registry of {b.ref}", b.ref,
+            "base",
+            "error",
+            "base",
+            f"registry of {b.ref}",
+            b.ref,
             f"base image {b.ref} now resolves to {b.now} in its registry; devparity.lock pins {b.locked}",
             f"review the new base, then run `devparity lock` to adopt it (or push {b.locked} back under the tag)",
-            expected=b.locked, actual=b.now,
+            expected=b.locked,
+            actual=b.now,
         )
     ]
 
@@ -84,11 +101,16 @@ def rule_host(facts: Facts) -> list[Finding] | Skipped:
     lang = facts.language
     return [
         Finding(
-            "host", "warning", "host", "host", lang,
+            "host",
+            "warning",
+            "host",
+            "host",
+            lang,
             f"the host's {lang} is {facts.host}; devparity.toml pins {facts.version}",
             f"install {lang} {facts.version} on the host (pyenv, nvm, asdf, mise), "
             f"or run tools in the container: `devparity exec dev -- ...`",
-            expected=facts.version, actual=facts.host,
+            expected=facts.version,
+            actual=facts.host,
         )
     ]
 
@@ -130,6 +152,8 @@ def evaluate(facts: Facts, allow: Iterable[AllowEntry] = (), *, strict: bool = F
             findings.append(f)
         results.append(RuleResult(rule_id, title, tuple(findings)))
     notes = tuple(
-        f"[check].allow entry {{ rule = {e.rule!r}, name = {e.name!r} }} matched nothing" for e in entries if e not in used
+        f"[check].allow entry {{ rule = {e.rule!r}, name = {e.name!r} }} matched nothing"
+        for e in entries
+        if e not in used
     )
     return Outcome(tuple(results), notes)

@@ -9,11 +9,13 @@ called dev).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from devparity import engine
 from devparity.errors import ContainerNotFound, ImageNotFound, UsageError
-from devparity.project import Project
+
+if TYPE_CHECKING:
+    from devparity.project import Project
 
 ROLES = ("dev", "prod")
 KEYWORDS = (*ROLES, "lock")
@@ -92,5 +94,7 @@ class Resolver:
         if p.lock is None:
             raise UsageError(f"{p.config.root / 'devparity.lock'} does not exist", hint="run `devparity lock`")
         if not p.lock.fingerprint:
-            raise UsageError("devparity.lock records no fingerprint (an older devparity wrote it)", hint="run `devparity lock`")
+            raise UsageError(
+                "devparity.lock records no fingerprint (an older devparity wrote it)", hint="run `devparity lock`"
+            )
         return {"schema": SCHEMA, **p.lock.fingerprint, "kind": "image", "ref": "devparity.lock"}

@@ -16,27 +16,79 @@ SECRET = "hunter2-do-not-print"
 def outcome(*, strict_host: bool = False) -> Outcome:
     return Outcome(
         (
-            RuleResult("lock", "lock freshness", (
-                Finding("lock", "error", "lock", "devparity.lock", "requirements.txt",
-                        "requirements.txt changed since devparity.lock was written", "devparity lock"),
-            )),
+            RuleResult(
+                "lock",
+                "lock freshness",
+                (
+                    Finding(
+                        "lock",
+                        "error",
+                        "lock",
+                        "devparity.lock",
+                        "requirements.txt",
+                        "requirements.txt changed since devparity.lock was written",
+                        "devparity lock",
+                    ),
+                ),
+            ),
             RuleResult("image", "image vs lock"),
             RuleResult("base", "base image digest", skipped="--offline"),
-            RuleResult("containers", "live containers vs image", (
-                Finding("containers", "error", "package", "dev container", "pytest",
-                        "pip package pytest 8.0 is in the dev container but not in its image", "recreate",
-                        "pip", None, "8.0", accepted="dev tooling"),
-                # a hand-made finding with a raw secret in expected/actual: the renderers mask it
-                Finding("containers", "error", "env", "prod container", "API_TOKEN",
-                        "env API_TOKEN differs in the prod container", "recreate it: `devparity up prod`",
-                        None, "old", SECRET),
-                Finding("containers", "error", "env", "prod container", "A,B",
-                        "100% odd: name\nwith newline", "fix, with: colon"),
-            )),
-            RuleResult("host", "host runtime vs pin", (
-                Finding("host", "error" if strict_host else "warning", "host", "host", "python",
-                        "the host's python is 3.12.1; devparity.toml pins 3.11", "install python 3.11"),
-            )),
+            RuleResult(
+                "containers",
+                "live containers vs image",
+                (
+                    Finding(
+                        "containers",
+                        "error",
+                        "package",
+                        "dev container",
+                        "pytest",
+                        "pip package pytest 8.0 is in the dev container but not in its image",
+                        "recreate",
+                        "pip",
+                        None,
+                        "8.0",
+                        accepted="dev tooling",
+                    ),
+                    # a hand-made finding with a raw secret in expected/actual: the renderers mask it
+                    Finding(
+                        "containers",
+                        "error",
+                        "env",
+                        "prod container",
+                        "API_TOKEN",
+                        "env API_TOKEN differs in the prod container",
+                        "recreate it: `devparity up prod`",
+                        None,
+                        "old",
+                        SECRET,
+                    ),
+                    Finding(
+                        "containers",
+                        "error",
+                        "env",
+                        "prod container",
+                        "A,B",
+                        "100% odd: name\nwith newline",
+                        "fix, with: colon",
+                    ),
+                ),
+            ),
+            RuleResult(
+                "host",
+                "host runtime vs pin",
+                (
+                    Finding(
+                        "host",
+                        "error" if strict_host else "warning",
+                        "host",
+                        "host",
+                        "python",
+                        "the host's python is 3.12.1; devparity.toml pins 3.11",
+                        "install python 3.11",
+                    ),
+                ),
+            ),
         ),
         notes=("[check].allow entry { rule = 'env', name = 'X' } matched nothing",),
     )
@@ -70,8 +122,21 @@ def test_json_is_versioned_with_stable_keys() -> None:
     assert (doc["schema"], doc["status"], doc["exit_code"]) == (REPORT_SCHEMA, "drift", 1)
     assert [r["status"] for r in doc["rules"]] == ["fail", "pass", "skipped", "fail", "warn"]
     keys = {tuple(f) for f in doc["findings"]}
-    assert keys == {("rule", "severity", "category", "subject", "name", "ecosystem", "message", "fix",
-                     "expected", "actual", "accepted")}
+    assert keys == {
+        (
+            "rule",
+            "severity",
+            "category",
+            "subject",
+            "name",
+            "ecosystem",
+            "message",
+            "fix",
+            "expected",
+            "actual",
+            "accepted",
+        )
+    }
     token = next(f for f in doc["findings"] if f["name"] == "API_TOKEN")
     assert token["actual"].startswith("<masked sha256:")
 
@@ -80,8 +145,11 @@ def test_junit_has_one_testcase_per_rule() -> None:
     root = ET.fromstring(render(outcome(), "shop", "junit"))
     cases = root.findall("./testsuite/testcase")
     assert [c.get("name") for c in cases] == [
-        "lock: lock freshness", "image: image vs lock", "base: base image digest",
-        "containers: live containers vs image", "host: host runtime vs pin",
+        "lock: lock freshness",
+        "image: image vs lock",
+        "base: base image digest",
+        "containers: live containers vs image",
+        "host: host runtime vs pin",
     ]
     assert cases[0].find("failure") is not None and cases[1].find("failure") is None
     assert cases[2].find("skipped") is not None

@@ -164,7 +164,11 @@ def test_env_changed_in_prod_only_is_drift_and_secrets_stay_masked() -> None:
 
 def test_writable_layer_and_hidden_paths_and_old_image_in_dev() -> None:
     dev = dev_container(
-        changes=[{"path": "/etc/motd", "kind": "C"}, {"path": "/srv/x", "kind": "A"}, {"path": "/srv/x/y", "kind": "A"}],
+        changes=[
+            {"path": "/etc/motd", "kind": "C"},
+            {"path": "/srv/x", "kind": "A"},
+            {"path": "/srv/x/y", "kind": "A"},
+        ],
         hidden_paths=["/app/generated.txt"],
     )
     c = ContainerFacts("dev", "shop-dev", dev, IMAGE, "sha256:old-inputs")

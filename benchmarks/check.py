@@ -1,0 +1,147 @@
+"""Benchmark: `devparity check` on an unchanged project (fresh lock, cached
+image and fingerprint, no containers), the whole process, N runs.
+
+    /work/venv/bin/python benchmarks/check.py [--runs 30] [--base REF]
+
+Runs the installed ``devparity`` CLI as a subprocess (what CI runs) and
+prints median, p95, min and max wall-clock times. The project's base image
+is pushed to the local registry (127.0.0.1:5000) so the base-digest rule
+asks a real registry, as in CI; ``--base`` uses another base instead.
+Everything created (images labelled with the project, the registry tag's
+local copy, the temp dirs) is removed afterwards. Target: median <= 400 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import uuid
+from pathlib import Path
+
+REGISTRY = os.environ.get("DEVPARITY_REGISTRY", "127.0.0.1:5000")
+TARGET_MS = 400
+
+
+def _cli() -> str:
+    local = Path(sys.executable).parent / "devparity"
+    return str(local) if local.exists() else (shutil.which("devparity") or "devparity")
+
+
+def _write_project(root: Path, name: str, base: str) -> None:
+    (root / "app.py").write_text("print('hello')\n")
+    (root / "requirements.txt").write_text("")
+    (root / ".dockerignore").write_text(".git\n__pycache__\n")
+    (root / "devparity.toml").write_text(
+        textwrap.dedent(f"""\
+        [project]
+        name = "{name}"
+
+        [runtime]
+        language = "python"
+        version = "3.11"
+        base_image = "{base}"
+
+        [dependencies]
+        files = ["requirements.txt"]
+
+        [app]
+        command = ["python", "app.py"]
+        env = {{ APP_ENV = "production" }}
+
+        [dev]
+        env = {{ APP_ENV = "development" }}
+        """)
+    )
+
+
+def _docker(*args: str) -> None:
+    subprocess.run(["docker", *args], check=True, capture_output=True)
+
+
+def _delete_from_registry(ref: str) -> None:
+    """Delete ``ref``'s manifest from the local registry (when it allows deletes)."""
+    import urllib.request
+
+    host, _, rest = ref.partition("/")
+    path, tag = rest.rsplit(":", 1)
+    head = urllib.request.Request(
+        f"http://{host}/v2/{path}/manifests/{tag}",
+        method="HEAD",
+        headers={"Accept": "application/vnd.docker.distribution.manifest.v2+json"},
+    )
+    try:
+        with urllib.request.urlopen(head, timeout=5) as r:
+            digest = r.headers["Docker-Content-Digest"]
+        urllib.request.urlopen(
+            urllib.request.Request(f"http://{host}/v2/{path}/manifests/{digest}", method="DELETE"), timeout=5
+        ).close()
+    except OSError:
+        pass
+
+
+def _cleanup(name: str, pushed: str | None) -> None:
+    ids = subprocess.run(
+        ["docker", "images", "-q", "--filter", f"label=devparity.project={name}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.split()
+    if ids:
+        subprocess.run(["docker", "rmi", "-f", *sorted(set(ids))], capture_output=True, check=False)
+    if pushed:
+        _delete_from_registry(pushed)
+        subprocess.run(["docker", "rmi", pushed], capture_output=True, check=False)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--base", default=None, help="base image (default: python:3.11-slim via the local registry)")
+    args = parser.parse_args()
+
+    name = f"bench-check-{uuid.uuid4().hex[:8]}"
+    pushed = None
+    base = args.base
+    if base is None:
+        pushed = f"{REGISTRY}/{name}/py:3.11"
+        _docker("tag", "python:3.11-slim", pushed)
+        _docker("push", pushed)
+        base = pushed
+    tmp = Path(tempfile.mkdtemp(prefix="devparity-bench-"))
+    env = {**os.environ, "DEVPARITY_CACHE_DIR": str(tmp / "cache"), "NO_COLOR": "1"}
+    root = tmp / "project"
+    root.mkdir()
+    cli = _cli()
+    try:
+        _write_project(root, name, base)
+        subprocess.run([cli, "lock"], cwd=root, env=env, check=True, capture_output=True)
+        subprocess.run([cli, "check"], cwd=root, env=env, check=True, capture_output=True)  # warm the OS caches
+        times = []
+        for _ in range(args.runs):
+            started = time.perf_counter()
+            r = subprocess.run([cli, "check"], cwd=root, env=env, capture_output=True, text=True, check=False)
+            times.append((time.perf_counter() - started) * 1000)
+            if r.returncode != 0:
+                print(r.stdout, r.stderr, file=sys.stderr)
+                return 1
+    finally:
+        _cleanup(name, pushed)
+        shutil.rmtree(tmp, ignore_errors=True)
+    times.sort()
+    median = statistics.median(times)
+    p95 = times[min(len(times) - 1, round(0.95 * len(times)) - 1)]
+    print(f"devparity check, unchanged project, base {'local registry' if pushed else base}, {args.runs} runs")
+    print(f"median {median:.0f} ms  p95 {p95:.0f} ms  min {times[0]:.0f} ms  max {times[-1]:.0f} ms")
+    print(f"target: median <= {TARGET_MS} ms: {'ok' if median <= TARGET_MS else 'MISSED'}")
+    return 0 if median <= TARGET_MS else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,227 @@
+"""Helpers for the drift integration tests (check, snapshot, diff): projects
+whose base comes from the local registry, hand-made wheels, a tiny package
+index on 127.0.0.1, and the project's dev/prod containers.
+
+Everything created carries the test's ``devparity.project`` label (removed by
+the ``project_name`` fixture) or is removed by the fixture that made it.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import functools
+import hashlib
+import http.server
+import os
+import subprocess
+import sys
+import threading
+import urllib.request
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from devparity import config, engine, image, lock
+from tests.helpers import python_project, run_cli
+
+REGISTRY = os.environ.get("DEVPARITY_REGISTRY", "127.0.0.1:5000")
+SECRET = "sk-devparity-test-7f3a9c"  # must never appear in any output
+
+
+def registry_project(
+    root: Path, name: str, base_ref: str, *, requirements: str = "", install: str | None = None, extra_toml: str = ""
+) -> Path:
+    """python_project with ``runtime.base_image = base_ref`` (and an install command)."""
+    python_project(root, name, port=free_port(), requirements=requirements, extra_toml=extra_toml)
+    toml = root / "devparity.toml"
+    text = toml.read_text().replace('version = "3.11"\n', f'version = "3.11"\nbase_image = "{base_ref}"\n', 1)
+    if install:
+        text = text.replace('files = ["requirements.txt"]\n', f'files = ["requirements.txt"]\ninstall = "{install}"\n')
+    toml.write_text(text)
+    return root
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+_PUSHED: dict[str, set[str]] = {}  # repo -> digests pushed by these tests
+
+
+def push(client: Any, source: str, ref: str) -> str:
+    """Tag ``source`` as ``ref``, push it to the local registry, return the registry digest."""
+    repo, tag = ref.rsplit(":", 1)
+    client.api.tag(source, repo, tag)
+    for chunk in client.api.push(repo, tag, stream=True, decode=True):
+        assert "error" not in chunk, chunk
+    digest = str(client.images.get_registry_data(ref).id)
+    _PUSHED.setdefault(repo, set()).add(digest)
+    return digest
+
+
+def forget_repo(client: Any, repo: str) -> None:
+    """Untag every local reference of ``repo`` (tags and digests) and delete
+    the manifests pushed to it from the registry (when it allows deletes)."""
+    for img in client.api.images():
+        for ref in (img.get("RepoTags") or []) + (img.get("RepoDigests") or []):
+            if ref.startswith((repo + ":", repo + "@")):
+                with contextlib.suppress(Exception):
+                    client.api.remove_image(ref, noprune=False)
+    host, _, path = repo.partition("/")
+    for digest in _PUSHED.pop(repo, set()):
+        request = urllib.request.Request(f"http://{host}/v2/{path}/manifests/{digest}", method="DELETE")
+        with contextlib.suppress(OSError):
+            urllib.request.urlopen(request, timeout=5).close()
+
+
+def build_variant(client: Any, base_ref: str, project: str) -> str:
+    """A tiny image FROM ``base_ref`` with an extra file, labelled for cleanup."""
+    import io
+
+    dockerfile = f"FROM {base_ref}\nRUN echo re-pushed > /re-pushed.txt\nLABEL devparity.project={project}\n"
+    img, _logs = client.images.build(fileobj=io.BytesIO(dockerfile.encode()), rm=True, network_mode="host")
+    return str(img.id)
+
+
+def make_wheel(dest: Path, name: str, version: str) -> Path:
+    """A minimal pure-Python wheel (a zip with METADATA, WHEEL and RECORD)."""
+    dist = f"{name}-{version}.dist-info"
+    files = {
+        f"{name}/__init__.py": f"VERSION = {version!r}\n",
+        f"{dist}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n\n",
+        f"{dist}/WHEEL": "Wheel-Version: 1.0\nGenerator: devparity-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    }
+    record = []
+    for path, text in files.items():
+        digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=").decode()
+        record.append(f"{path},sha256={digest},{len(text.encode())}")
+    record.append(f"{dist}/RECORD,,")
+    files[f"{dist}/RECORD"] = "\n".join(record) + "\n"
+    dest.mkdir(parents=True, exist_ok=True)
+    wheel = dest / f"{name}-{version}-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as z:
+        for path, text in files.items():
+            z.writestr(path, text)
+    return wheel
+
+
+@contextlib.contextmanager
+def package_index(directory: Path) -> Iterator[str]:
+    """Serve ``directory`` on 127.0.0.1 (a --find-links page); yields its URL.
+    Builds run with network mode host, so RUN pip install reaches it."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def lock_project(root: Path) -> None:
+    r = run_cli("lock", cwd=root)
+    assert r.exit_code == 0, r.stderr
+
+
+def _up_available() -> bool:
+    import importlib.util
+
+    return all(importlib.util.find_spec(m) for m in ("devparity.commands.up", "devparity.commands.lifecycle"))
+
+
+def start_dev(root: Path, client: Any) -> str:
+    """Start the project's dev container as `devparity up dev --detach` does; returns its name."""
+    cfg = config.load(root / "devparity.toml")
+    if _up_available():
+        r = run_cli("up", "dev", "--detach", cwd=root)
+        assert r.exit_code == 0, r.stderr
+        return f"{cfg.name}-dev"
+    # Until issue 3 lands: the same overlay by hand (devparity/containers.py dev_spec).
+    lk = lock.read(cfg)
+    result = image.ensure(cfg, lk, with_source=False)
+    supervisor = root.parent / f"{cfg.name}-supervise.sh"
+    supervisor.write_text('#!/bin/sh\nexec "$@"\n')
+    client.containers.run(
+        result.id,
+        ["/bin/sh", "/.devparity/supervise.sh", *cfg.dev_command],
+        name=f"{cfg.name}-dev",
+        detach=True,
+        init=True,
+        labels={engine.LABEL_PROJECT: cfg.name, engine.LABEL_ROLE: "dev", engine.LABEL_INPUTS: result.plan.inputs.hash},
+        environment={
+            **cfg.env,
+            "HOME": "/tmp/devparity-home",
+            **cfg.dev_env,
+            "DEVPARITY_RELOAD": cfg.reload,
+            "DEVPARITY_ON_EXIT": "exit",
+        },
+        user=f"{os.getuid()}:{os.getgid()}",
+        volumes={
+            str(cfg.root): {"bind": cfg.workdir, "mode": "rw"},
+            str(supervisor): {"bind": "/.devparity/supervise.sh", "mode": "ro"},
+        },
+        working_dir=cfg.workdir,
+        tmpfs={"/tmp/devparity-home": "rw,exec,mode=1777"},
+    )
+    return f"{cfg.name}-dev"
+
+
+def exec_dev(root: Path, client: Any, *argv: str) -> None:
+    """``devparity exec dev -- argv`` (the CLI in a subprocess once issue 3 lands)."""
+    cfg = config.load(root / "devparity.toml")
+    if _up_available():
+        r = subprocess.run(
+            [sys.executable, "-m", "devparity", "exec", "dev", "--", *argv],
+            cwd=root,
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            stdin=subprocess.DEVNULL,
+        )
+        assert r.returncode == 0, r.stdout + r.stderr
+        return
+    code, out = client.containers.get(f"{cfg.name}-dev").exec_run(list(argv), user=f"{os.getuid()}:{os.getgid()}")
+    assert code == 0, out.decode(errors="replace")
+
+
+def start_prod_with_env(root: Path, client: Any, env: dict[str, str]) -> str:
+    """A prod container of the project whose env differs from the image's
+    (seeded drift: someone ran prod with another env)."""
+    cfg = config.load(root / "devparity.toml")
+    lk = lock.read(cfg)
+    result = image.ensure(cfg, lk, with_source=True)
+    name = f"{cfg.name}-prod"
+    client.containers.run(
+        result.id,
+        name=name,
+        detach=True,
+        init=True,
+        labels={
+            engine.LABEL_PROJECT: cfg.name,
+            engine.LABEL_ROLE: "prod",
+            engine.LABEL_INPUTS: result.plan.inputs.hash,
+        },
+        environment={**cfg.env, **env},
+    )
+    return name
+
+
+def remove_project_images(client: Any, name: str) -> None:
+    """As on a fresh CI machine: no image of this project exists."""
+    for img in client.api.images(filters={"label": [f"{engine.LABEL_PROJECT}={name}"]}):
+        with contextlib.suppress(Exception):
+            client.api.remove_image(img["Id"], force=True)
