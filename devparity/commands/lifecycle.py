@@ -1,0 +1,198 @@
+"""`down`, `status`, `logs` and `exec`: label queries over the project's
+containers (devparity.project=<name>, devparity.role=dev|prod)."""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import sys
+import threading
+from datetime import UTC, datetime
+from typing import Any
+
+from devparity import ui
+from devparity.engine import LABEL_INPUTS, LABEL_ROLE
+from devparity.engine import containers as engine_containers
+from devparity.errors import ContainerNotFound
+from devparity.project import Project
+
+STATUS_SCHEMA = 1
+SHELL = ["/bin/sh", "-c", "command -v bash >/dev/null 2>&1 && exec bash || exec sh"]
+
+
+def down(project: Project) -> int:
+    """Remove every container of this project, whoever started it (a running
+    ``up`` notices and ends; orphans of a killed session go too)."""
+    found = engine_containers.find(project.config.name)
+    if not found:
+        ui.note(f"no containers for {project.config.name}")
+        return 0
+    threads = [threading.Thread(target=engine_containers.remove, args=(c["Id"],)) for c in found]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for c in found:
+        ui.ok(f"removed {_name(c)}")
+    return 0
+
+
+def _name(summary: dict[str, Any]) -> str:
+    names = summary.get("Names") or [summary["Id"][:12]]
+    return str(names[0]).lstrip("/")
+
+
+def _started(attrs: dict[str, Any]) -> datetime | None:
+    raw = (attrs.get("State") or {}).get("StartedAt") or ""
+    if not raw or raw.startswith("0001-"):
+        return None
+    # the engine gives nanoseconds; fromisoformat takes at most microseconds
+    head, _, frac = raw.rstrip("Z").partition(".")
+    return datetime.fromisoformat(f"{head}.{(frac or '0')[:6]:0<6}+00:00")
+
+
+def _duration(seconds: float) -> str:
+    d, rest = divmod(int(seconds), 86400)
+    h, rest = divmod(rest, 3600)
+    m, sec = divmod(rest, 60)
+    if d:
+        return f"{d}d {h}h"
+    if h:
+        return f"{h}h {m}m"
+    return f"{m}m {sec}s" if m else f"{sec}s"
+
+
+def rows(project: Project) -> list[dict[str, Any]]:
+    """One dict per container: role, name, id, image, ports, state, exit code,
+    started_at, uptime_s (the JSON output's ``containers``)."""
+    now = datetime.now(UTC)
+    out = []
+    for c in engine_containers.find(project.config.name):
+        attrs = engine_containers.inspect(c["Id"])
+        if attrs is None:
+            continue
+        state = attrs["State"]
+        started = _started(attrs)
+        running = bool(state.get("Running"))
+        ports = []
+        for spec, bindings in sorted((attrs["NetworkSettings"].get("Ports") or {}).items()):
+            for b in bindings or []:
+                ports.append(
+                    {"host_ip": b["HostIp"], "host_port": int(b["HostPort"]), "container": int(spec.split("/")[0])}
+                )
+        labels = attrs["Config"].get("Labels") or {}
+        out.append(
+            {
+                "role": labels.get(LABEL_ROLE, "?"),
+                "name": attrs["Name"].lstrip("/"),
+                "id": attrs["Id"][:12],
+                "image": attrs["Image"],
+                "inputs": labels.get(LABEL_INPUTS),
+                "ports": ports,
+                "state": state.get("Status"),
+                "exit_code": None if running else state.get("ExitCode"),
+                "started_at": started.isoformat() if started else None,
+                "uptime_s": round((now - started).total_seconds()) if running and started else None,
+            }
+        )
+    return sorted(out, key=lambda r: (r["role"], r["name"]))
+
+
+def status(project: Project, *, as_json: bool = False) -> int:
+    found = rows(project)
+    if as_json:
+        ui.out(json.dumps({"schema": STATUS_SCHEMA, "project": project.config.name, "containers": found}, indent=2))
+        return 0
+    if not found:
+        ui.note(f"no containers for {project.config.name} (start one with `devparity up`)")
+        return 0
+    table = [("ROLE", "NAME", "IMAGE", "PORTS", "STATE", "UPTIME")]
+    for r in found:
+        ports = ", ".join(f"{p['host_ip']}:{p['host_port']}->{p['container']}" for p in r["ports"]) or "-"
+        state = r["state"] if r["exit_code"] is None else f"{r['state']} ({r['exit_code']})"
+        uptime = _duration(r["uptime_s"]) if r["uptime_s"] is not None else "-"
+        table.append((r["role"], r["name"], r["image"].removeprefix("sha256:")[:12], ports, state, uptime))
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    for row in table:
+        ui.out("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+    return 0
+
+
+def _container(project: Project, role: str, *, running: bool) -> dict[str, Any]:
+    found = engine_containers.find(project.config.name, role)
+    if running:
+        found = [c for c in found if c.get("State") == "running"]
+    if not found:
+        what = "running " if running else ""
+        raise ContainerNotFound(
+            f"no {what}{role} container for {project.config.name}",
+            hint=f"start one with `devparity up {role}`" + (" --detach" if role == "prod" else ""),
+        )
+    return max(found, key=lambda c: c.get("Created", 0))
+
+
+def logs(project: Project, *, role: str = "dev", follow: bool = False) -> int:
+    c = _container(project, role, running=False)
+    try:
+        for line in engine_containers.lines(engine_containers.logs(c["Id"], follow=follow)):
+            ui.out(line)
+    except KeyboardInterrupt:  # the way to end `logs -f`
+        pass
+    return 0
+
+
+def exec_(project: Project, *, role: str = "dev", command: list[str] | None = None) -> int:
+    """Run ``command`` (default: a shell) in the running container of ``role``
+    as its user; with a terminal on both ends it is interactive (TTY)."""
+    c = _container(project, role, running=True)
+    argv = list(command or SHELL)
+    tty = sys.stdin.isatty() and sys.stdout.isatty()
+    exec_id = engine_containers.exec_create(c["Id"], argv, tty=tty)
+    if tty:
+        _interactive(exec_id)
+    else:
+        for out, err in engine_containers.exec_stream(exec_id):
+            if out:
+                sys.stdout.buffer.write(out)
+                sys.stdout.buffer.flush()
+            if err:
+                sys.stderr.buffer.write(err)
+                sys.stderr.buffer.flush()
+    return engine_containers.exec_exit_code(exec_id)
+
+
+def _interactive(exec_id: str) -> None:
+    """Pump the terminal (raw mode) to and from the exec's socket."""
+    import termios
+    import tty
+
+    sock = engine_containers.exec_socket(exec_id)
+    fd = sys.stdin.fileno()
+    saved = termios.tcgetattr(fd)
+
+    def resize(*_: Any) -> None:
+        size = os.get_terminal_size(sys.stdout.fileno())
+        engine_containers.exec_resize(exec_id, size.lines, size.columns)
+
+    previous = signal.signal(signal.SIGWINCH, resize)
+    try:
+        tty.setraw(fd)
+        resize()
+        while True:
+            ready, _, _ = select.select([fd, sock], [], [])
+            if sock in ready:
+                data = sock.recv(65536)
+                if not data:
+                    break
+                os.write(sys.stdout.fileno(), data)
+            if fd in ready:
+                data = os.read(fd, 65536)
+                if not data:
+                    break
+                sock.sendall(data)
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+        signal.signal(signal.SIGWINCH, previous)
+        sock.close()

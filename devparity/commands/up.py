@@ -1,0 +1,140 @@
+"""`devparity up [dev|prod|all] [--detach]`: run dev and/or prod from one image.
+
+Both roles come from a single ``image.ensure(..., with_source=False)``: the
+newest image built from the same environment inputs, even when the source
+changed since (dev mounts the live source). That is what makes a later
+``up prod`` run the very image id dev runs. In the foreground, devparity.devloop
+watches, reloads and cleans up; ``--detach`` starts and returns.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import threading
+import time
+from pathlib import Path
+
+from devparity import cache, containers, image, supervisor, ui, watch
+from devparity.config import Config
+from devparity.containers import DEV, ContainerSpec
+from devparity.devloop import Session
+from devparity.engine import LABEL_ROLE
+from devparity.engine import containers as engine_containers
+from devparity.errors import UsageError
+from devparity.project import Project
+
+
+class RunGuard:
+    """At most one ``up`` per project and role on this machine: a ``flock``'d
+    file per role under the cache's run/ dir, keyed by the project path. The
+    kernel drops the lock when the process dies, so a killed session never
+    blocks the next one."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.key = hashlib.sha256(str(config.root).encode()).hexdigest()[:16]
+        self.fds: list[int] = []
+
+    def path(self, role: str) -> Path:
+        return cache.cache_dir("run") / f"{self.key}-{role}.lock"
+
+    def acquire(self, roles: tuple[str, ...]) -> None:
+        for role in roles:
+            fd = os.open(self.path(role), os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.read(fd, 32).decode(errors="replace").strip() or "?"
+                os.close(fd)
+                self.release()
+                raise UsageError(
+                    f"devparity up is already running for {self.config.name} (pid {holder})",
+                    hint="use that session, or stop it (Ctrl-C) before starting another",
+                ) from None
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+            self.fds.append(fd)
+
+    def release(self) -> None:
+        for fd in self.fds:
+            os.close(fd)
+        self.fds.clear()
+
+
+def spec_for(role: str, project: Project, result: image.ImageResult, *, watching: bool = True) -> ContainerSpec:
+    config = project.config
+    if role == DEV:
+        return containers.dev_spec(
+            config,
+            result.id,
+            inputs_hash=result.plan.inputs.hash,
+            uid=os.getuid(),
+            gid=os.getgid(),
+            supervisor=str(supervisor.host_path()),
+            watching=watching,
+        )
+    return containers.prod_spec(config, result.id, inputs_hash=result.plan.inputs.hash)
+
+
+def remove_previous(config: Config, roles: tuple[str, ...]) -> None:
+    """Containers of these roles left by an earlier (detached or killed) session."""
+    for c in engine_containers.find(config.name):
+        if (c.get("Labels") or {}).get(LABEL_ROLE) in roles:
+            engine_containers.remove(c["Id"])
+
+
+def _describe(spec: ContainerSpec, config: Config) -> None:
+    where = "  ".join(p.url() for p in spec.ports) or "(no ports)"
+    extra = f"  reload: {config.reload}" if spec.role == DEV else ""
+    ui.ok(f"{spec.role:<4} {where}  image {spec.image.removeprefix('sha256:')[:12]}{extra}")
+
+
+def up(project: Project, *, role: str = DEV, detach: bool = False) -> int:
+    config = project.config
+    roles = containers.roles_for(role)
+    guard = RunGuard(config)
+    guard.acquire(roles)
+    try:
+        started = time.monotonic()
+        result = image.ensure(config, project.lock, with_source=False, on_line=ui.progress)
+        short = result.id.removeprefix("sha256:")[:12]
+        if result.built:
+            ui.ok(f"built image {short} in {time.monotonic() - started:.1f}s")
+        remove_previous(config, roles)
+        if detach:
+            return _detached(project, result, roles)
+        return _foreground(project, result, roles)
+    finally:
+        guard.release()
+
+
+def _detached(project: Project, result: image.ImageResult, roles: tuple[str, ...]) -> int:
+    for role in roles:
+        spec = spec_for(role, project, result, watching=False)
+        engine_containers.run(spec)
+        _describe(spec, project.config)
+    ui.note("detached: `devparity logs`, `devparity status`, `devparity down`")
+    return 0
+
+
+def _foreground(project: Project, result: image.ImageResult, roles: tuple[str, ...]) -> int:
+    stop = threading.Event()
+    code = 0
+    with watch.stop_on_signals(stop):
+        session = Session(project, result, spec_for=spec_for, stop=stop)
+        try:
+            session.start(roles)
+            for r in session.running.values():
+                _describe(r.spec, project.config)
+            if DEV in roles and not stop.is_set():
+                took = session.watch()
+                ui.note(f"watching {project.config.root} (ready in {took * 1000:.0f} ms); Ctrl-C to stop")
+            if not stop.is_set():
+                code = session.loop()
+        finally:
+            removed = session.teardown()
+            if removed:
+                ui.ok(f"stopped and removed {', '.join(removed)}")
+    return code

@@ -1,0 +1,142 @@
+"""What the dev and prod containers look like: pure functions from a Config
+and an image id to a ContainerSpec (issue 3). Nothing here talks to the
+engine; ``devparity.engine.containers`` applies a spec.
+
+Dev and prod run the same image. Dev is a runtime overlay: the project
+bind-mounted over the workdir, the host user's UID:GID with a writable HOME,
+``[dev]`` env and command, and the supervisor script wrapping the command so
+a reload restarts the app process rather than the container.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from devparity import engine
+from devparity.config import Config
+
+DEV, PROD = "dev", "prod"
+ROLES = (DEV, PROD)
+SUPERVISOR_PATH = "/.devparity/supervise.sh"
+# A tmpfs any UID can write, so a host UID without an /etc/passwd entry in the
+# image still gets a working HOME (pip caches, shell history, ...).
+DEV_HOME = "/tmp/devparity-home"
+
+
+@dataclass(frozen=True)
+class Mount:
+    source: str  # host path
+    target: str
+    read_only: bool = False
+
+
+@dataclass(frozen=True)
+class PortBinding:
+    container: int
+    host_ip: str
+    host_port: int
+
+    def url(self) -> str:
+        host = f"[{self.host_ip}]" if ":" in self.host_ip else self.host_ip
+        return f"http://{host}:{self.host_port}"
+
+    def describe(self) -> str:
+        return f"{self.host_ip}:{self.host_port}->{self.container}"
+
+
+@dataclass(frozen=True)
+class ContainerSpec:
+    name: str
+    role: str
+    image: str
+    command: tuple[str, ...]
+    env: dict[str, str]
+    user: str | None  # None: the image's own (non-root) user
+    mounts: tuple[Mount, ...]
+    ports: tuple[PortBinding, ...]
+    labels: dict[str, str]
+    working_dir: str
+    init: bool = True  # docker's init as PID 1: SIGTERM stops the container fast
+    tmpfs: dict[str, str] = field(default_factory=dict)
+
+
+def name_for(project: str, role: str) -> str:
+    return f"{project}-{role}"
+
+
+def labels_for(config: Config, role: str, inputs_hash: str) -> dict[str, str]:
+    return {
+        engine.LABEL_PROJECT: config.name,
+        engine.LABEL_ROLE: role,
+        engine.LABEL_INPUTS: inputs_hash,
+        engine.LABEL_CONFIG: str(config.path),
+    }
+
+
+def argv(command: list[str] | str) -> tuple[str, ...]:
+    """A config command as an argv; a string runs through /bin/sh -c, as the
+    image's CMD does (devparity.render)."""
+    if isinstance(command, str):
+        return ("/bin/sh", "-c", command)
+    return tuple(command)
+
+
+def _ports(mapping: dict[int, int], host_ip: str) -> tuple[PortBinding, ...]:
+    return tuple(PortBinding(c, host_ip, h) for c, h in sorted(mapping.items()))
+
+
+def dev_spec(
+    config: Config,
+    image_id: str,
+    *,
+    inputs_hash: str,
+    uid: int,
+    gid: int,
+    supervisor: str,
+    watching: bool = True,
+) -> ContainerSpec:
+    """The dev container. ``supervisor`` is the host path of supervise.sh;
+    ``watching`` says whether a watching ``up`` will send reloads (then an
+    app exit waits for the next one) or not (``--detach``: the container
+    exits with the app)."""
+    env = {**config.env, "HOME": DEV_HOME, **config.dev_env}
+    env["DEVPARITY_RELOAD"] = config.reload
+    env["DEVPARITY_ON_EXIT"] = "wait" if watching else "exit"
+    return ContainerSpec(
+        name=name_for(config.name, DEV),
+        role=DEV,
+        image=image_id,
+        command=("/bin/sh", SUPERVISOR_PATH, *argv(config.dev_command)),
+        env=env,
+        user=f"{uid}:{gid}",
+        mounts=(
+            Mount(str(config.root), config.workdir),
+            Mount(supervisor, SUPERVISOR_PATH, read_only=True),
+        ),
+        ports=_ports(config.dev_ports, config.dev_host),
+        labels=labels_for(config, DEV, inputs_hash),
+        working_dir=config.workdir,
+        tmpfs={DEV_HOME: "rw,exec,mode=1777"},
+    )
+
+
+def prod_spec(config: Config, image_id: str, *, inputs_hash: str) -> ContainerSpec:
+    """The prod container: the same image, its baked-in source, prod command
+    and env, the image's non-root user, its own host ports."""
+    return ContainerSpec(
+        name=name_for(config.name, PROD),
+        role=PROD,
+        image=image_id,
+        command=argv(config.command),
+        env=dict(config.env),
+        user=None,
+        mounts=(),
+        ports=_ports(config.prod_ports, config.prod_host),
+        labels=labels_for(config, PROD, inputs_hash),
+        working_dir=config.workdir,
+    )
+
+
+def roles_for(requested: str) -> tuple[str, ...]:
+    """``up``'s argument (dev, prod, all) as the roles to run."""
+    return ROLES if requested == "all" else (requested,)

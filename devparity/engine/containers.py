@@ -1,0 +1,160 @@
+"""Containers: the thin layer that applies a ContainerSpec and answers label
+queries. Decisions live in devparity.containers; this module only acts."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from devparity.engine import LABEL_PROJECT, LABEL_ROLE, client, mapped_errors
+from devparity.errors import EngineError
+
+if TYPE_CHECKING:
+    from devparity.containers import ContainerSpec
+
+STOP_TIMEOUT = 2  # seconds; the init process and the supervisor stop in ~0.1 s
+
+
+def run(spec: ContainerSpec) -> str:
+    """Create and start ``spec``; returns the container id. A container that
+    fails to start is removed again (a half-made container would hold the name)."""
+    from docker import errors as de
+
+    api = client().api
+    host_config = api.create_host_config(
+        binds={m.source: {"bind": m.target, "mode": "ro" if m.read_only else "rw"} for m in spec.mounts},
+        port_bindings={f"{p.container}/tcp": (p.host_ip, p.host_port) for p in spec.ports},
+        init=spec.init,
+        tmpfs=dict(spec.tmpfs) or None,
+    )
+    try:
+        created = api.create_container(
+            spec.image,
+            command=list(spec.command),
+            environment=dict(spec.env),
+            user=spec.user or "",
+            labels=dict(spec.labels),
+            working_dir=spec.working_dir,
+            ports=[(p.container, "tcp") for p in spec.ports],
+            host_config=host_config,
+            name=spec.name,
+            detach=True,
+        )
+    except de.APIError as exc:
+        if exc.status_code == 409:
+            raise EngineError(
+                f"a container named {spec.name} already exists and is not one devparity can replace",
+                hint=f"remove it with `docker rm -f {spec.name}`, or rename [project].name",
+            ) from exc
+        with mapped_errors(f"create {spec.name}"):
+            raise
+    cid: str = created["Id"]
+    try:
+        api.start(cid)
+    except de.APIError as exc:
+        with contextlib.suppress(Exception):
+            api.remove_container(cid, force=True)
+        text = str(exc.explanation or exc)
+        if "already allocated" in text or "address already in use" in text:
+            ports = ", ".join(p.describe() for p in spec.ports)
+            raise EngineError(
+                f"cannot start {spec.name}: a host port it publishes ({ports}) is in use",
+                hint=f"stop what uses it, or map another host port in devparity.toml ([{spec.role}].ports)",
+            ) from exc
+        with mapped_errors(f"start {spec.name}"):
+            raise
+    return cid
+
+
+def find(project: str, role: str | None = None) -> list[dict[str, Any]]:
+    """Summaries of this project's containers (all states), by label."""
+    labels = [f"{LABEL_PROJECT}={project}"] + ([f"{LABEL_ROLE}={role}"] if role else [])
+    with mapped_errors("list containers"):
+        found: list[dict[str, Any]] = client().api.containers(all=True, filters={"label": labels})
+    return found
+
+
+def inspect(cid: str) -> dict[str, Any] | None:
+    """The container's inspect attrs, or None when it no longer exists."""
+    from docker import errors as de
+
+    try:
+        attrs: dict[str, Any] = client().api.inspect_container(cid)
+        return attrs
+    except de.NotFound:
+        return None
+    except Exception:
+        with mapped_errors(f"inspect {cid[:12]}"):
+            raise
+
+
+def remove(cid: str, *, timeout: int = STOP_TIMEOUT) -> None:
+    """Stop (TERM, KILL after ``timeout`` s) and remove; gone already is fine."""
+    from docker import errors as de
+
+    api = client().api
+    with mapped_errors(f"remove {cid[:12]}"):
+        try:
+            api.stop(cid, timeout=timeout)
+            api.remove_container(cid, force=True)
+        except de.NotFound:
+            pass
+        except de.APIError as exc:
+            if exc.status_code != 409:  # 409: another remove is already under way
+                raise
+
+
+def kill(cid: str, signal: str) -> None:
+    with mapped_errors(f"signal {cid[:12]}"):
+        client().api.kill(cid, signal=signal)
+
+
+def logs(cid: str, *, follow: bool, tail: int | str = "all") -> Any:
+    """A stream of output chunks (stdout and stderr interleaved). It has
+    ``close()``; closing it from another thread ends the iteration."""
+    with mapped_errors(f"logs of {cid[:12]}"):
+        return client().api.logs(cid, stream=True, follow=follow, tail=tail)
+
+
+def lines(stream: Any) -> Iterator[str]:
+    """Complete text lines from a log stream (a chunk may hold several, or part of one)."""
+    buf = b""
+    with contextlib.suppress(Exception):  # a closed or broken connection ends the stream
+        for chunk in stream:
+            buf += chunk
+            *done, buf = buf.split(b"\n")
+            for line in done:
+                yield line.decode("utf-8", "replace").rstrip("\r")
+    if buf:
+        yield buf.decode("utf-8", "replace")
+
+
+def exec_create(cid: str, argv: list[str], *, tty: bool) -> str:
+    with mapped_errors(f"exec in {cid[:12]}"):
+        exec_id: str = client().api.exec_create(cid, argv, stdin=tty, tty=tty)["Id"]
+    return exec_id
+
+
+def exec_stream(exec_id: str) -> Iterator[tuple[bytes | None, bytes | None]]:
+    """Output of a non-interactive exec as (stdout, stderr) chunks."""
+    with mapped_errors("exec"):
+        yield from client().api.exec_start(exec_id, stream=True, demux=True)
+
+
+def exec_socket(exec_id: str) -> Any:
+    """The raw socket of an interactive (TTY) exec."""
+    with mapped_errors("exec"):
+        sock = client().api.exec_start(exec_id, socket=True, tty=True)
+    return getattr(sock, "_sock", sock)
+
+
+def exec_resize(exec_id: str, height: int, width: int) -> None:
+    with contextlib.suppress(Exception):  # the exec may have ended already
+        client().api.exec_resize(exec_id, height=height, width=width)
+
+
+def exec_exit_code(exec_id: str) -> int:
+    with mapped_errors("exec"):
+        code = client().api.exec_inspect(exec_id).get("ExitCode")
+    return 0 if code is None else int(code)

@@ -1,0 +1,134 @@
+"""Container specs for dev and prod (pure; no engine)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from devparity import config as config_mod
+from devparity import containers
+from devparity.containers import DEV, DEV_HOME, PROD, SUPERVISOR_PATH, Mount, PortBinding
+
+TOML = """\
+[project]
+name = "shop"
+
+[runtime]
+language = "python"
+version = "3.11"
+
+[app]
+command = ["python", "app.py"]
+ports = [8000, 9000]
+env = { APP_ENV = "production", PORT = "8000", KEEP = "1" }
+
+[dev]
+env = { APP_ENV = "development" }
+"""
+
+
+def load(tmp_path: Path, extra: str = "") -> config_mod.Config:
+    path = tmp_path / "devparity.toml"
+    path.write_text(TOML + extra)
+    return config_mod.load(path)
+
+
+def dev(cfg: config_mod.Config, **kw: object) -> containers.ContainerSpec:
+    args: dict = {"inputs_hash": "sha256:in", "uid": 1234, "gid": 99, "supervisor": "/host/supervise.sh"}
+    args.update(kw)
+    return containers.dev_spec(cfg, "sha256:img", **args)
+
+
+def test_dev_overlays_the_prod_image(tmp_path: Path) -> None:
+    cfg = load(tmp_path)
+    spec = dev(cfg)
+    assert spec.name == "shop-dev" and spec.role == DEV
+    assert spec.image == "sha256:img"
+    assert spec.user == "1234:99"
+    assert spec.working_dir == "/app"
+    assert Mount(str(tmp_path.resolve()), "/app") in spec.mounts
+    assert Mount("/host/supervise.sh", SUPERVISOR_PATH, read_only=True) in spec.mounts
+    assert spec.command == ("/bin/sh", SUPERVISOR_PATH, "python", "app.py")
+    assert spec.init is True
+    assert spec.tmpfs == {DEV_HOME: "rw,exec,mode=1777"}
+
+
+def test_dev_env_is_app_env_overlaid_by_dev_env(tmp_path: Path) -> None:
+    spec = dev(load(tmp_path))
+    assert spec.env["APP_ENV"] == "development"
+    assert spec.env["KEEP"] == "1" and spec.env["PORT"] == "8000"
+    assert spec.env["HOME"] == DEV_HOME
+    assert spec.env["DEVPARITY_RELOAD"] == "restart"
+    assert spec.env["DEVPARITY_ON_EXIT"] == "wait"
+    assert dev(load(tmp_path), watching=False).env["DEVPARITY_ON_EXIT"] == "exit"
+
+
+def test_dev_command_and_reload_mode(tmp_path: Path) -> None:
+    text = TOML.replace("[dev]\n", '[dev]\ncommand = "flask run --reload"\nreload = "signal:HUP"\n')
+    (tmp_path / "devparity.toml").write_text(text)
+    cfg = config_mod.load(tmp_path / "devparity.toml")
+    spec = dev(cfg)
+    assert spec.command == ("/bin/sh", SUPERVISOR_PATH, "/bin/sh", "-c", "flask run --reload")
+    assert spec.env["DEVPARITY_RELOAD"] == "signal:HUP"
+
+
+def test_ports_bind_loopback_unless_asked(tmp_path: Path) -> None:
+    cfg = load(tmp_path)
+    assert dev(cfg).ports == (PortBinding(8000, "127.0.0.1", 8000), PortBinding(9000, "127.0.0.1", 9000))
+    text = TOML.replace("[dev]\n", '[dev]\nhost = "0.0.0.0"\nports = { 8000 = 8080 }\n')
+    (tmp_path / "devparity.toml").write_text(text)
+    spec = dev(config_mod.load(tmp_path / "devparity.toml"))
+    assert spec.ports[0] == PortBinding(8000, "0.0.0.0", 8080)
+    assert spec.ports[0].url() == "http://0.0.0.0:8080"
+
+
+def test_prod_is_the_same_image_without_the_overlay(tmp_path: Path) -> None:
+    cfg = load(tmp_path)
+    prod = containers.prod_spec(cfg, "sha256:img", inputs_hash="sha256:in")
+    d = dev(cfg)
+    assert prod.image == d.image
+    assert prod.name == "shop-prod" and prod.role == PROD
+    assert prod.mounts == () and prod.tmpfs == {}
+    assert prod.user is None  # the image's non-root user
+    assert prod.command == ("python", "app.py")
+    assert prod.env == {"APP_ENV": "production", "PORT": "8000", "KEEP": "1"}
+    assert prod.init is True
+    # prod's own host ports: container port + 1000 by default
+    assert [(p.container, p.host_ip, p.host_port) for p in prod.ports] == [
+        (8000, "127.0.0.1", 9000),
+        (9000, "127.0.0.1", 10000),
+    ]
+
+
+def test_prod_ports_overridable(tmp_path: Path) -> None:
+    cfg = load(tmp_path, "\n[prod]\nports = { 8000 = 18000 }\n")
+    prod = containers.prod_spec(cfg, "sha256:img", inputs_hash="h")
+    assert prod.ports[0] == PortBinding(8000, "127.0.0.1", 18000)
+
+
+def test_labels_name_project_role_and_inputs(tmp_path: Path) -> None:
+    cfg = load(tmp_path)
+    d = dev(cfg)
+    p = containers.prod_spec(cfg, "sha256:img", inputs_hash="sha256:in")
+    for spec, role in ((d, DEV), (p, PROD)):
+        assert spec.labels["devparity.project"] == "shop"
+        assert spec.labels["devparity.role"] == role
+        assert spec.labels["devparity.inputs"] == "sha256:in"
+
+
+def test_specs_compare_equal_when_nothing_changed(tmp_path: Path) -> None:
+    # the dev loop recreates a container only when its spec changed
+    cfg = load(tmp_path)
+    assert dev(cfg) == dev(cfg)
+    assert dev(cfg) != dev(cfg, inputs_hash="sha256:other")
+
+
+@pytest.mark.parametrize(("requested", "roles"), [("dev", (DEV,)), ("prod", (PROD,)), ("all", (DEV, PROD))])
+def test_roles_for(requested: str, roles: tuple[str, ...]) -> None:
+    assert containers.roles_for(requested) == roles
+
+
+def test_argv() -> None:
+    assert containers.argv(["node", "server.js"]) == ("node", "server.js")
+    assert containers.argv("npm start") == ("/bin/sh", "-c", "npm start")
