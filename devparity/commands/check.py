@@ -6,6 +6,7 @@ containers, the host's runtime), let the pure rules decide
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -32,6 +33,7 @@ def check(project: Project, *, fmt: str = "text", offline: bool = False, strict:
     locked: dict[str, Any] | Skipped = Skipped("there is no devparity.lock")
     if lk is not None:
         locked = lk.fingerprint or Skipped("devparity.lock records no fingerprint; run `devparity lock`")
+    current_inputs = image.plan(cfg, lk, with_source=False).inputs.hash
     facts = Facts(
         language=cfg.language,
         version=cfg.version,
@@ -42,8 +44,8 @@ def check(project: Project, *, fmt: str = "text", offline: bool = False, strict:
         locked=locked,
         image=_image(project, stale, locked),
         base=_base(project, offline),
-        current_inputs=image.plan(cfg, lk, with_source=False).inputs.hash,
-        containers=_containers(cfg.name),
+        current_inputs=current_inputs,
+        containers=_containers(project, stale, current_inputs),
         host=host.result(),
     )
     allow = [AllowEntry(a.rule, a.name, a.reason) for a in cfg.allow]
@@ -86,25 +88,65 @@ def _base(project: Project, offline: bool) -> BaseFacts | Skipped:
     return BaseFacts(lk.base_ref, lk.base_digest, now)
 
 
-def _containers(project_name: str) -> tuple[ContainerFacts, ...]:
+def _containers(project: Project, stale: tuple[str, ...] | None, current_inputs: str) -> tuple[ContainerFacts, ...]:
     """Live dev/prod containers with their image's fingerprint.
-    Side effects: reads each container's files, and its image's on a cache miss."""
+    Side effects: reads each container's files, and its image's on a cache miss;
+    for a dev container, see ``_hidden_in_prod``."""
     from devparity.drift import fingerprint, targets
     from devparity.engine import LABEL_INPUTS, LABEL_ROLE
 
+    name = project.config.name
     out = []
-    for c in targets.running_containers(project_name):
-        fp = fingerprint.fingerprint_container(c["Id"], project=project_name)
-        out.append(
-            ContainerFacts(
-                role=c["Labels"][LABEL_ROLE],
-                name=targets.container_name(c),
-                fingerprint=fp,
-                image=fingerprint.fingerprint_image(fp["image_id"], project=project_name),
-                inputs=c["Labels"].get(LABEL_INPUTS),  # containers inherit their image's labels
-            )
-        )
+    for c in targets.running_containers(name):
+        fp = fingerprint.fingerprint_container(c["Id"], project=name)
+        role, inputs = c["Labels"][LABEL_ROLE], c["Labels"].get(LABEL_INPUTS)  # inherited from its image
+        hidden_in = "its image"
+        if role == "dev" and not stale and inputs == current_inputs:
+            hidden = _hidden_in_prod(project, fp)
+            if hidden is not None:
+                fp, hidden_in = {**fp, "hidden_paths": hidden}, "the prod image"
+        image_fp = fingerprint.fingerprint_image(fp["image_id"], project=name)
+        out.append(ContainerFacts(role, targets.container_name(c), fp, image_fp, inputs, hidden_in))
     return tuple(out)
+
+
+def _hidden_in_prod(project: Project, dev: dict[str, Any]) -> list[str] | None:
+    """Files the prod image for the current source has under the workdir that
+    the dev mount's host directory lacks; None without such a mount.
+
+    The dev container's own image may carry source older than the host's
+    (it is reused while only the source changes), so a file deleted on the
+    host since is no drift; the prod image for the current source is the
+    reference. Side effects: builds that image when it does not exist yet
+    (the dependency layers come from the cache: only the source is copied).
+    """
+    from devparity.drift.filters import hidden_paths
+    from devparity.engine import archive
+
+    cfg = project.config
+    mount = next(
+        (m for m in dev.get("mounts") or [] if m.get("type") == "bind" and m.get("destination") == cfg.workdir), None
+    )
+    if mount is None or not os.path.isdir(str(mount["source"])):
+        return None
+    announced: list[bool] = []
+
+    def on_line(_line: str) -> None:  # one note instead of the build log: a side step of check
+        if not announced:
+            announced.append(True)
+            ui.note("building the prod image for the current source, to compare the dev mount with")
+
+    result = image.ensure(cfg, project.lock, with_source=True, on_line=on_line)
+    files = archive.list_tree(archive.Target("image", result.id, cfg.name), cfg.workdir)
+    return [f"{cfg.workdir}/{rel}" for rel in hidden_paths(files, _host_files(str(mount["source"])))]
+
+
+def _host_files(root: str) -> list[str]:
+    out: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        rel = os.path.relpath(dirpath, root)
+        out += [n if rel == "." else f"{rel}/{n}" for n in dirnames + filenames]
+    return out
 
 
 class HostProbe:

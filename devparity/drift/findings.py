@@ -47,6 +47,7 @@ class ContainerFacts:
     fingerprint: Mapping[str, Any]  # fingerprint_container
     image: Mapping[str, Any]  # fingerprint_image of the image it runs
     inputs: str | None  # that image's devparity.inputs label
+    hidden_in: str = "its image"  # what the fingerprint's hidden_paths were computed against
 
 
 @dataclass(frozen=True)

@@ -94,8 +94,8 @@ def container_findings(c: ContainerFacts, facts: Facts) -> list[Finding]:
             None,
             "hidden",
             path,
-            f"{path} is in the image but hidden by the {c.role} container's bind mount: the host directory lacks it, "
-            f"so {c.role} runs without it and prod with it",
+            f"{path} is in {c.hidden_in} but hidden by the {c.role} container's bind mount "
+            f"(the host directory lacks it): {c.role} runs without it, prod with it",
             "restore it on the host, or keep it out of the image (.dockerignore, or install it outside "
             f"{facts.workdir}) and run `devparity build`",
         )

@@ -170,4 +170,27 @@ def test_file_baked_into_the_image_but_hidden_by_the_dev_mount(
     r = check(root)
     assert r.exit_code == 1, r.stdout + r.stderr
     line = next(ln for ln in r.stdout.splitlines() if "/app/generated.txt" in ln)
-    assert "hidden by the dev container's bind mount" in line and "fix:" in line
+    assert "in the prod image but hidden by the dev container's bind mount" in line and "fix:" in line
+
+
+def test_must_show_sequence(project: Path, base_ref: str, project_name: str, engine: Any) -> None:
+    """The issue's walk-through in one project: parity, then a hand install,
+    a dependency change and a re-pushed base tag, each failing the gate."""
+    start_dev(project, engine)
+    assert check(project).exit_code == 0
+    json.loads(check(project, "--format", "json").stdout)
+    ET.fromstring(check(project, "--format", "junit").stdout)
+
+    wheel = make_wheel(project / "wheels", "by_hand_dpt", "2.0")
+    exec_dev(project, engine, "python", "-m", "pip", "install", "--no-index", f"wheels/{wheel.name}")
+    r = check(project)
+    assert r.exit_code == 1 and "pip package by-hand-dpt 2.0" in r.stdout
+
+    (project / "requirements.txt").write_text("# changed\n")
+    r = check(project)
+    assert r.exit_code == 1 and "changed since devparity.lock was written" in r.stdout
+
+    locked = json.loads((project / "devparity.lock").read_text())["base"]["digest"]
+    new = push(engine, build_variant(engine, base_ref, project_name), base_ref)
+    r = check(project)
+    assert r.exit_code == 1 and f"now resolves to {new}" in r.stdout and locked in r.stdout
