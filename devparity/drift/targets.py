@@ -23,10 +23,10 @@ KEYWORDS = (*ROLES, "lock")
 
 def running_containers(project: str) -> list[dict[str, Any]]:
     """This project's running dev and prod containers (engine summary dicts),
-    found by label (issue 3 labels them ``devparity.role=dev|prod``)."""
-    filters = {"label": [f"{engine.LABEL_PROJECT}={project}"], "status": "running"}
-    with engine.mapped_errors(f"listing containers of project {project}"):
-        found = engine.client().api.containers(filters=filters)
+    oldest first, found by their labels (devparity.engine.containers.find)."""
+    from devparity.engine import containers
+
+    found = [c for c in containers.find(project) if c.get("State") == "running"]
     return sorted(
         (c for c in found if (c.get("Labels") or {}).get(engine.LABEL_ROLE) in ROLES),
         key=lambda c: (ROLES.index(c["Labels"][engine.LABEL_ROLE]), c.get("Created", 0)),

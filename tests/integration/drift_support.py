@@ -136,71 +136,32 @@ def lock_project(root: Path) -> None:
     assert r.exit_code == 0, r.stderr
 
 
-def _up_available() -> bool:
-    import importlib.util
+def start_dev(root: Path) -> str:
+    """`devparity up dev --detach` in ``root``; returns the dev container's name."""
+    r = run_cli("up", "dev", "--detach", cwd=root)
+    assert r.exit_code == 0, r.stderr
+    return f"{config.load(root / 'devparity.toml').name}-dev"
 
-    return all(importlib.util.find_spec(m) for m in ("devparity.commands.up", "devparity.commands.lifecycle"))
 
-
-def start_dev(root: Path, client: Any) -> str:
-    """Start the project's dev container as `devparity up dev --detach` does; returns its name."""
-    cfg = config.load(root / "devparity.toml")
-    if _up_available():
-        r = run_cli("up", "dev", "--detach", cwd=root)
-        assert r.exit_code == 0, r.stderr
-        return f"{cfg.name}-dev"
-    # Until issue 3 lands: the same overlay by hand (devparity/containers.py dev_spec).
-    lk = lock.read(cfg)
-    result = image.ensure(cfg, lk, with_source=False)
-    supervisor = root.parent / f"{cfg.name}-supervise.sh"
-    supervisor.write_text('#!/bin/sh\nexec "$@"\n')
-    client.containers.run(
-        result.id,
-        ["/bin/sh", "/.devparity/supervise.sh", *cfg.dev_command],
-        name=f"{cfg.name}-dev",
-        detach=True,
-        init=True,
-        labels={engine.LABEL_PROJECT: cfg.name, engine.LABEL_ROLE: "dev", engine.LABEL_INPUTS: result.plan.inputs.hash},
-        environment={
-            **cfg.env,
-            "HOME": "/tmp/devparity-home",
-            **cfg.dev_env,
-            "DEVPARITY_RELOAD": cfg.reload,
-            "DEVPARITY_ON_EXIT": "exit",
-        },
-        user=f"{os.getuid()}:{os.getgid()}",
-        volumes={
-            str(cfg.root): {"bind": cfg.workdir, "mode": "rw"},
-            str(supervisor): {"bind": "/.devparity/supervise.sh", "mode": "ro"},
-        },
-        working_dir=cfg.workdir,
-        tmpfs={"/tmp/devparity-home": "rw,exec,mode=1777"},
+def exec_dev(root: Path, *argv: str) -> None:
+    """`devparity exec dev -- argv` in ``root``, as a subprocess (exec streams
+    the container's raw output to the process's own stdout)."""
+    r = subprocess.run(
+        [sys.executable, "-m", "devparity", "exec", "dev", "--", *argv],
+        cwd=root,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
     )
-    return f"{cfg.name}-dev"
-
-
-def exec_dev(root: Path, client: Any, *argv: str) -> None:
-    """``devparity exec dev -- argv`` (the CLI in a subprocess once issue 3 lands)."""
-    cfg = config.load(root / "devparity.toml")
-    if _up_available():
-        r = subprocess.run(
-            [sys.executable, "-m", "devparity", "exec", "dev", "--", *argv],
-            cwd=root,
-            check=False,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            stdin=subprocess.DEVNULL,
-        )
-        assert r.returncode == 0, r.stdout + r.stderr
-        return
-    code, out = client.containers.get(f"{cfg.name}-dev").exec_run(list(argv), user=f"{os.getuid()}:{os.getgid()}")
-    assert code == 0, out.decode(errors="replace")
+    assert r.returncode == 0, r.stdout + r.stderr
 
 
 def start_prod_with_env(root: Path, client: Any, env: dict[str, str]) -> str:
     """A prod container of the project whose env differs from the image's
-    (seeded drift: someone ran prod with another env)."""
+    (seeded drift: someone ran prod by hand with another env), labelled as
+    `devparity up prod` labels its container."""
     cfg = config.load(root / "devparity.toml")
     lk = lock.read(cfg)
     result = image.ensure(cfg, lk, with_source=True)

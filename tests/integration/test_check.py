@@ -63,7 +63,7 @@ def check(root: Path, *args: str) -> Any:
 
 
 def test_fresh_project_with_dev_running_is_at_parity_in_every_format(project: Path, engine: Any) -> None:
-    start_dev(project, engine)
+    start_dev(project)
     r = check(project)
     assert r.exit_code == 0, r.stdout + r.stderr
     assert "parity: 0 errors" in r.stdout
@@ -81,8 +81,8 @@ def test_fresh_project_with_dev_running_is_at_parity_in_every_format(project: Pa
 
 def test_package_installed_by_hand_in_dev(project: Path, engine: Any) -> None:
     wheel = make_wheel(project / "wheels", "leftpad_dpt", "1.0")
-    start_dev(project, engine)
-    exec_dev(project, engine, "python", "-m", "pip", "install", "--no-index", f"wheels/{wheel.name}")
+    start_dev(project)
+    exec_dev(project, "python", "-m", "pip", "install", "--no-index", f"wheels/{wheel.name}")
     r = check(project)
     assert r.exit_code == 1, r.stdout + r.stderr
     line = next(ln for ln in r.stdout.splitlines() if "leftpad-dpt" in ln)
@@ -142,7 +142,7 @@ def test_base_tag_re_pushed(project: Path, base_ref: str, project_name: str, eng
 
 
 def test_env_changed_in_prod_only_and_secrets_never_printed(project: Path, engine: Any) -> None:
-    start_dev(project, engine)
+    start_dev(project)
     start_prod_with_env(project, engine, {"APP_ENV": "staging", "API_TOKEN": SECRET})
     outputs = {fmt: check(project, "--format", fmt) for fmt in ("text", "json", "junit", "github")}
     assert all(r.exit_code == 1 for r in outputs.values()), outputs["text"].stdout
@@ -166,7 +166,7 @@ def test_file_baked_into_the_image_but_hidden_by_the_dev_mount(
     install = "pip install --no-cache-dir -r requirements.txt && echo built > generated.txt"
     root = registry_project(tmp_path / "app", project_name, base_ref, install=install)
     lock_project(root)
-    start_dev(root, engine)
+    start_dev(root)
     r = check(root)
     assert r.exit_code == 1, r.stdout + r.stderr
     line = next(ln for ln in r.stdout.splitlines() if "/app/generated.txt" in ln)
@@ -176,13 +176,13 @@ def test_file_baked_into_the_image_but_hidden_by_the_dev_mount(
 def test_must_show_sequence(project: Path, base_ref: str, project_name: str, engine: Any) -> None:
     """The issue's walk-through in one project: parity, then a hand install,
     a dependency change and a re-pushed base tag, each failing the gate."""
-    start_dev(project, engine)
+    start_dev(project)
     assert check(project).exit_code == 0
     json.loads(check(project, "--format", "json").stdout)
     ET.fromstring(check(project, "--format", "junit").stdout)
 
     wheel = make_wheel(project / "wheels", "by_hand_dpt", "2.0")
-    exec_dev(project, engine, "python", "-m", "pip", "install", "--no-index", f"wheels/{wheel.name}")
+    exec_dev(project, "python", "-m", "pip", "install", "--no-index", f"wheels/{wheel.name}")
     r = check(project)
     assert r.exit_code == 1 and "pip package by-hand-dpt 2.0" in r.stdout
 

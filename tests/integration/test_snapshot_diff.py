@@ -69,8 +69,8 @@ def test_diff_names_package_changes_with_both_versions(project: Path, tmp_path: 
 
 def test_diff_lock_and_live_dev_after_a_hand_install(project: Path, engine: Any) -> None:
     wheel = make_wheel(project / "wheels", "handmade_dpt", "0.3")
-    start_dev(project, engine)
-    exec_dev(project, engine, "python", "-m", "pip", "install", "--no-index", f"wheels/{wheel.name}")
+    start_dev(project)
+    exec_dev(project, "python", "-m", "pip", "install", "--no-index", f"wheels/{wheel.name}")
     r = run_cli("diff", "lock", "dev", "--format", "json", cwd=project)
     assert r.exit_code == 1, r.stderr
     doc = json.loads(r.stdout)
