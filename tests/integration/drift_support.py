@@ -136,9 +136,9 @@ def lock_project(root: Path) -> None:
     assert r.exit_code == 0, r.stderr
 
 
-def start_dev(root: Path) -> str:
-    """`devparity up dev --detach` in ``root``; returns the dev container's name."""
-    r = run_cli("up", "dev", "--detach", cwd=root)
+def start_dev(root: Path, role: str = "dev") -> str:
+    """`devparity up <role> --detach` in ``root``; returns the dev container's name."""
+    r = run_cli("up", role, "--detach", cwd=root)
     assert r.exit_code == 0, r.stderr
     return f"{config.load(root / 'devparity.toml').name}-dev"
 

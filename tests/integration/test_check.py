@@ -62,12 +62,18 @@ def check(root: Path, *args: str) -> Any:
     return run_cli("check", *args, cwd=root)
 
 
-def test_fresh_project_with_dev_running_is_at_parity_in_every_format(project: Path, engine: Any) -> None:
-    start_dev(project)
+def test_fresh_project_with_dev_running_is_at_parity_in_every_format(
+    project: Path, project_name: str, engine: Any
+) -> None:
+    start_dev(project, "all")  # dev with its [dev] overlay, and prod
     r = check(project)
     assert r.exit_code == 0, r.stdout + r.stderr
     assert "parity: 0 errors" in r.stdout
     assert "✓ live containers vs image: ok" in r.stdout
+    assert {c.name for c in engine.containers.list(filters={"label": f"devparity.project={project_name}"})} == {
+        f"{project_name}-dev",
+        f"{project_name}-prod",
+    }
     doc = json.loads(check(project, "--format", "json").stdout)
     assert doc["status"] == "parity" and doc["findings"] == []
     statuses = {rule["id"]: rule["status"] for rule in doc["rules"]}
