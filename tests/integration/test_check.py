@@ -200,3 +200,19 @@ def test_must_show_sequence(project: Path, base_ref: str, project_name: str, eng
     new = push(engine, build_variant(engine, base_ref, project_name), base_ref)
     r = check(project)
     assert r.exit_code == 1 and f"now resolves to {new}" in r.stdout and locked in r.stdout
+
+
+def test_secret_values_never_printed_even_while_check_builds(
+    tmp_path: Path, project_name: str, base_ref: str, engine: Any
+) -> None:
+    root = registry_project(tmp_path / "app", project_name, base_ref)
+    toml = root / "devparity.toml"
+    toml.write_text(toml.read_text().replace("env = { APP_ENV", f'env = {{ DB_PASSWORD = "{SECRET}", APP_ENV', 1))
+    lock_project(root)
+    assert SECRET not in (root / "devparity.lock").read_text()
+    remove_project_images(engine, project_name)  # check builds, and the build log echoes ENV
+    runs = [check(root, "--format", fmt) for fmt in ("text", "json", "junit", "github")]
+    assert "DB_PASSWORD=\"<masked sha256:" in runs[0].stderr  # it built; the ENV step was redacted
+    for r in runs:
+        assert r.exit_code == 0, r.stdout + r.stderr
+        assert SECRET not in r.stdout and SECRET not in r.stderr
