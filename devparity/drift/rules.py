@@ -24,7 +24,7 @@ from devparity.drift.parsers import normalize_name
 
 
 def rule_lock(facts: Facts) -> list[Finding] | Skipped:
-    fix = "devparity lock"
+    fix = "run `devparity lock`"
     if facts.stale is None:
         return [
             Finding("lock", "error", "lock", "devparity.lock", "devparity.lock", "devparity.lock does not exist", fix)

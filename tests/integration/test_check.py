@@ -109,7 +109,7 @@ def test_stale_lock_names_the_file(project: Path) -> None:
     r = check(project)
     assert r.exit_code == 1
     assert "requirements.txt changed since devparity.lock was written" in r.stdout
-    assert "fix: devparity lock" in r.stdout
+    assert "(fix: run `devparity lock`)" in r.stdout
 
 
 def test_loosely_pinned_dependency_resolving_differently(
