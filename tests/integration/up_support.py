@@ -5,6 +5,7 @@ wheel (nothing can be downloaded during a build)."""
 from __future__ import annotations
 
 import base64
+import http.client
 import hashlib
 import os
 import re
@@ -103,7 +104,7 @@ def get(port: int, timeout: float = 1.0) -> str | None:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=timeout) as r:
             return r.read().decode()
-    except (urllib.error.URLError, ConnectionError, OSError):
+    except (urllib.error.URLError, http.client.HTTPException, OSError):  # mid-restart
         return None
 
 
