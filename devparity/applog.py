@@ -64,8 +64,9 @@ class LogFollower:
     _stream: Any = None
     _closed: bool = False
 
-    def start(self) -> None:
-        self._stream = engine_containers.logs(self.cid, follow=True)
+    def start(self, *, tail: int | str = "all") -> None:
+        """``tail=0``: only what is written from now on (re-following a container)."""
+        self._stream = engine_containers.logs(self.cid, follow=True, tail=tail)
         threading.Thread(target=self._run, name=f"devparity-logs-{self.role}", daemon=True).start()
 
     def close(self) -> None:

@@ -21,6 +21,11 @@ SUPERVISOR_PATH = "/.devparity/supervise.sh"
 # A tmpfs any UID can write, so a host UID without an /etc/passwd entry in the
 # image still gets a working HOME (pip caches, shell history, ...).
 DEV_HOME = "/tmp/devparity-home"
+# Project dirs that would shadow the image's dependencies inside the mount:
+# Node resolves <workdir>/node_modules before /node_modules, so a host
+# node_modules (other platform, other versions) would win over the image's.
+# Dev hides such a dir behind an empty tmpfs when the host has one.
+SHADOWING = {"node": ("node_modules",)}
 
 
 @dataclass(frozen=True)
@@ -94,11 +99,13 @@ def dev_spec(
     gid: int,
     supervisor: str,
     watching: bool = True,
+    hide: tuple[str, ...] = (),
 ) -> ContainerSpec:
     """The dev container. ``supervisor`` is the host path of supervise.sh;
     ``watching`` says whether a watching ``up`` will send reloads (then an
     app exit waits for the next one) or not (``--detach``: the container
-    exits with the app)."""
+    exits with the app); ``hide``: project dirs to cover with an empty
+    tmpfs (see SHADOWING)."""
     env = {**config.env, "HOME": DEV_HOME, **config.dev_env}
     env["DEVPARITY_RELOAD"] = config.reload
     env["DEVPARITY_ON_EXIT"] = "wait" if watching else "exit"
@@ -116,7 +123,7 @@ def dev_spec(
         ports=_ports(config.dev_ports, config.dev_host),
         labels=labels_for(config, DEV, inputs_hash),
         working_dir=config.workdir,
-        tmpfs={DEV_HOME: "rw,exec,mode=1777"},
+        tmpfs={DEV_HOME: "rw,exec,mode=1777", **{f"{config.workdir}/{d}": "rw,mode=1777" for d in hide}},
     )
 
 

@@ -21,19 +21,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from devparity import image, ui
-from devparity import project as project_mod
 from devparity.applog import Backoff, LogFollower
 from devparity.containers import DEV, ContainerSpec
 from devparity.engine import containers as engine_containers
 from devparity.errors import BuildFailed, DevparityError
 from devparity.project import Project
+from devparity.rebuild import Stopped, rebuild
 from devparity.watch import Batch, Watcher
 
 SpecFor = Callable[[str, Project, image.ImageResult], ContainerSpec]
-
-
-class Stopped(Exception):
-    """The session was asked to stop while waiting on something slow."""
+ENDED_GRACE = 2.5  # seconds a stopped container may take to be removed by `down`
 
 
 @dataclass
@@ -189,7 +186,17 @@ class Session:
             self._on_ended(r)
 
     def _on_ended(self, r: Running) -> None:
+        # `devparity down` stops, then removes: give a stopped container a
+        # moment to vanish before calling it a crash.
         attrs = engine_containers.inspect(r.cid)
+        deadline = time.monotonic() + ENDED_GRACE
+        while attrs and not attrs["State"].get("Running") and time.monotonic() < deadline and not self.stop.is_set():
+            time.sleep(0.1)
+            attrs = engine_containers.inspect(r.cid)
+        if attrs and attrs["State"].get("Running"):  # restarted behind our back: follow it again
+            r.follower = LogFollower(r.spec.role, r.cid, self._event, prefix=r.follower.prefix)
+            r.follower.start(tail=0)
+            return
         if attrs is None:
             ui.warn(f"{r.spec.name} was removed outside this session (devparity down?)")
             del self.running[r.spec.role]
@@ -212,10 +219,7 @@ class Session:
     def _rebuild(self) -> None:
         started = time.monotonic()
         try:
-            project = project_mod.load(config_path=self.project.config.path)
-            result = self._background(
-                lambda: image.ensure(project.config, project.lock, with_source=False, on_line=ui.progress)
-            )
+            project, result = rebuild(self.project, self.stop)
         except BuildFailed as exc:
             for line in exc.log_tail:
                 ui.progress(line)
@@ -240,24 +244,3 @@ class Session:
         else:
             ui.ok(f"rebuild: {how}; containers unchanged")
             self._reload(started)
-
-    def _background(self, fn: Callable[[], image.ImageResult]) -> image.ImageResult:
-        """Run ``fn`` on a thread so a Ctrl-C during a long build still stops
-        the session promptly (the engine drops a build whose client went away)."""
-        box: dict[str, object] = {}
-
-        def target() -> None:
-            try:
-                box["value"] = fn()
-            except BaseException as exc:  # noqa: BLE001 - re-raised on the caller's thread
-                box["error"] = exc
-
-        t = threading.Thread(target=target, name="devparity-rebuild", daemon=True)
-        t.start()
-        while t.is_alive():
-            t.join(0.1)
-            if self.stop.is_set():
-                raise Stopped
-        if "error" in box:
-            raise box["error"]  # type: ignore[misc]
-        return box["value"]  # type: ignore[return-value]

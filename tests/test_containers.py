@@ -132,3 +132,10 @@ def test_roles_for(requested: str, roles: tuple[str, ...]) -> None:
 def test_argv() -> None:
     assert containers.argv(["node", "server.js"]) == ("node", "server.js")
     assert containers.argv("npm start") == ("/bin/sh", "-c", "npm start")
+
+
+def test_dev_can_hide_a_host_dir_that_shadows_the_image_deps(tmp_path: Path) -> None:
+    cfg = load(tmp_path)
+    spec = dev(cfg, hide=("node_modules",))
+    assert spec.tmpfs["/app/node_modules"].startswith("rw")
+    assert containers.SHADOWING["node"] == ("node_modules",)

@@ -74,6 +74,7 @@ def spec_for(role: str, project: Project, result: image.ImageResult, *, watching
             gid=os.getgid(),
             supervisor=str(supervisor.host_path()),
             watching=watching,
+            hide=tuple(d for d in containers.SHADOWING.get(config.language, ()) if (config.root / d).is_dir()),
         )
     return containers.prod_spec(config, result.id, inputs_hash=result.plan.inputs.hash)
 

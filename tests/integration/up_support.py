@@ -5,8 +5,8 @@ wheel (nothing can be downloaded during a build)."""
 from __future__ import annotations
 
 import base64
-import http.client
 import hashlib
+import http.client
 import os
 import re
 import signal

@@ -1,0 +1,51 @@
+"""The rebuild step of a watching ``up``: re-read the project, then ensure its
+image on a background thread, so a Ctrl-C during a long build still stops
+the session promptly (the engine drops a build whose client went away)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+from devparity import image, ui
+from devparity import project as project_mod
+from devparity.project import Project
+
+T = TypeVar("T")
+
+
+class Stopped(Exception):
+    """The session was asked to stop while waiting on something slow."""
+
+
+def in_background(fn: Callable[[], T], stop: threading.Event, *, name: str = "devparity-rebuild") -> T:
+    """``fn()`` on a daemon thread; raises Stopped as soon as ``stop`` is set,
+    and whatever ``fn`` raised otherwise."""
+    box: dict[str, object] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # noqa: BLE001 - re-raised on the caller's thread
+            box["error"] = exc
+
+    t = threading.Thread(target=target, name=name, daemon=True)
+    t.start()
+    while t.is_alive():
+        t.join(0.1)
+        if stop.is_set():
+            raise Stopped
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    return box["value"]  # type: ignore[return-value]
+
+
+def rebuild(current: Project, stop: threading.Event) -> tuple[Project, image.ImageResult]:
+    """The project as it is now on disk and its image (built only when no
+    image with these environment inputs exists). Raises ConfigError,
+    BuildFailed, ... for the caller to report; the running containers are
+    not touched here."""
+    fresh = project_mod.load(config_path=current.config.path)
+    result = in_background(lambda: image.ensure(fresh.config, fresh.lock, with_source=False, on_line=ui.progress), stop)
+    return fresh, result
