@@ -44,7 +44,7 @@ def parse_marker(line: str) -> Marker | None:
 
 
 def emit(line: str, prefix: str = "") -> None:
-    with _print_lock:
+    with _print_lock, contextlib.suppress(BrokenPipeError):  # `up | head` closed the pipe
         sys.stdout.write(f"{prefix}{line}\n")
         sys.stdout.flush()
 

@@ -230,7 +230,8 @@ class Session:
             return
         self.project, self.result = project, result
         if self.watcher:
-            self.watcher.configure(ignore=project.config.dev_ignore, dep_files=project.config.dep_files)
+            c = project.config
+            self.watcher.configure(ignore=c.dev_ignore, dep_files=c.dep_files, debounce_ms=c.debounce_ms)
         short = result.id.removeprefix("sha256:")[:12]
         changed = []
         for role, r in list(self.running.items()):

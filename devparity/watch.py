@@ -117,10 +117,12 @@ class Watcher:
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
 
-    def configure(self, *, ignore: Sequence[str], dep_files: Sequence[str]) -> None:
+    def configure(self, *, ignore: Sequence[str], dep_files: Sequence[str], debounce_ms: int | None = None) -> None:
         """New rules after a config change; they apply from the next batch."""
         self.filter = SourceFilter(self.root, ignore)
         self.dep_files = tuple(dep_files)
+        if debounce_ms is not None:
+            self.step_ms, self.max_ms = timing(debounce_ms)
 
     def start(self, timeout: float = 30.0) -> float:
         """Start watching; returns once every directory is watched (seconds taken)."""

@@ -167,6 +167,9 @@ def test_dev_and_prod_run_side_by_side_from_one_image(engine: Any, project_name:
     assert rows["prod"]["ports"] == [{"host_ip": "127.0.0.1", "host_port": 19104, "container": 18104}]
     assert all(c["state"] == "running" and c["uptime_s"] is not None for c in rows.values())
 
+    r = cli("logs", "dev", cwd=root)
+    assert r.returncode == 0 and "[devparity] app started (pid" in r.stdout, r.stderr
+
     # the init process: SIGTERM stops either container well inside docker's 10 s
     for attrs in (dev, prod):
         t0 = time.monotonic()
@@ -176,6 +179,9 @@ def test_dev_and_prod_run_side_by_side_from_one_image(engine: Any, project_name:
     r = cli("down", cwd=root)
     assert r.returncode == 0, r.stderr
     assert containers_of(engine, project_name) == []
+    r = cli("status", cwd=root)
+    assert r.returncode == 0 and "no containers" in r.stderr
+    assert cli("logs", "prod", cwd=root).returncode == 3  # nothing to show: a named error, no traceback
 
 
 def test_second_up_is_refused_and_orphans_are_replaced(
@@ -224,6 +230,8 @@ def test_files_the_app_writes_belong_to_the_host_user(
     )
     cache.mkdir()
     if os.getuid() == 0:  # act as an ordinary user who may use the engine
+        if shutil.which("setpriv") is None:
+            pytest.skip("running as root and util-linux's setpriv is missing")
         uid = gid = 65534
         try:
             docker_gid = grp.getgrnam("docker").gr_gid
