@@ -48,7 +48,7 @@ def _local(ref: str, why: str) -> BasePin:
         )
     digest = images.repo_digest(attrs, ref)
     if digest:
-        return BasePin(ref, digest, "registry", attrs["Id"], note=f"registry unreachable; pinned the local copy's registry digest")
+        return BasePin(ref, digest, "registry", attrs["Id"], note="registry unreachable; pinned the local copy's registry digest")
     return BasePin(
         ref,
         attrs["Id"],

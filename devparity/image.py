@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from devparity import engine, inputs, render
 from devparity.config import Config
 from devparity.engine import images
+from devparity.errors import BuildFailed
 from devparity.lock import Lock
 
 
@@ -80,15 +81,36 @@ def ensure(
             return ImageResult(existing, built=False, plan=p)
     if p.source_hash is None:  # building anyway: label it with the source it bakes in
         p = plan(config, lock, with_source=True)
-    image_id = images.build(
-        images.BuildRequest(
+    redact = redactor(config)
+    request = images.BuildRequest(
             context=config.root,
             dockerfile=p.dockerfile,
             tag=p.tag(config),
             labels=p.labels(config),
             buildargs=config.build_args,
             network_mode=config.build_network,
-        ),
-        on_line,
     )
+    try:
+        image_id = images.build(request, lambda line: on_line(redact(line)))
+    except BuildFailed as exc:
+        raise BuildFailed(redact(exc.message), step=exc.step and redact(exc.step), log_tail=[redact(x) for x in exc.log_tail]) from None
     return ImageResult(image_id, built=True, plan=p)
+
+
+def redactor(config: Config) -> Callable[[str], str]:
+    """Masks the values of secret-looking [app].env and [build].args in build
+    output: the classic builder echoes every ENV and ARG step verbatim."""
+    from devparity.drift.filters import is_secret_name, mask_value
+
+    secrets = sorted(
+        {v for k, v in {**config.env, **config.build_args}.items() if is_secret_name(k) and len(v) >= 4},
+        key=len,
+        reverse=True,
+    )
+
+    def redact(line: str) -> str:
+        for value in secrets:
+            line = line.replace(value, mask_value(value))
+        return line
+
+    return redact

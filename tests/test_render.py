@@ -14,7 +14,7 @@ def test_python_dockerfile_orders_dependencies_before_source(tmp_path: Path) -> 
     cfg = load(python_project(tmp_path, "shop"))
     text = render.render(cfg)
     lines = text.splitlines()
-    assert lines[[i for i, l in enumerate(lines) if l.startswith("FROM")][0]] == "FROM python:3.11-slim"
+    assert next(line for line in lines if line.startswith("FROM")) == "FROM python:3.11-slim"
     copy_deps = lines.index('COPY "requirements.txt" ./')
     install = lines.index("RUN pip install --no-cache-dir -r requirements.txt")
     copy_src = lines.index("COPY . .")

@@ -33,6 +33,7 @@ class Supervised:
             env={**os.environ, **env},
         )
         self.lines: queue.Queue[str] = queue.Queue()
+        self.backlog: list[str] = []
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
 
@@ -42,17 +43,27 @@ class Supervised:
             self.lines.put(line.rstrip("\n"))
 
     def expect(self, pattern: str, timeout: float = 5.0) -> re.Match[str]:
+        """The next line matching ``pattern``. Lines the previous call passed
+        over are searched first: the app's first output and the supervisor's
+        "app started" line come from two processes and may arrive in either
+        order."""
         deadline = time.monotonic() + timeout
+        backlog, self.backlog = self.backlog, []
         seen = []
+        for i, line in enumerate(backlog):
+            if m := re.search(pattern, line):
+                self.backlog = backlog[i + 1 :]
+                return m
         while time.monotonic() < deadline:
             try:
                 line = self.lines.get(timeout=max(0.01, deadline - time.monotonic()))
             except queue.Empty:
                 break
-            seen.append(line)
             if m := re.search(pattern, line):
+                self.backlog = seen
                 return m
-        raise AssertionError(f"no line matching {pattern!r}; saw {seen}")
+            seen.append(line)
+        raise AssertionError(f"no line matching {pattern!r}; saw {backlog + seen}")
 
     def signal(self, sig: int) -> None:
         self.proc.send_signal(sig)

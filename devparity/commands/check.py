@@ -11,11 +11,9 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
 from typing import Any
 
 from devparity import image, lock, ui
-from devparity.config import Config
 from devparity.drift.findings import AllowEntry, BaseFacts, ContainerFacts, Facts, Skipped
 from devparity.errors import RegistryError, UsageError
 from devparity.project import Project
@@ -67,27 +65,10 @@ def _image(project: Project, stale: tuple[str, ...] | None, locked: object) -> d
     if stale:
         return Skipped("devparity.lock is stale; `devparity lock` rebuilds and re-records the image")
     cfg = project.config
-    result = image.ensure(cfg, project.lock, with_source=False, on_line=redacting(cfg, ui.progress))
+    result = image.ensure(cfg, project.lock, with_source=False, on_line=ui.progress)
     if result.built:
         ui.note(f"built the image for the current config ({result.id.removeprefix('sha256:')[:12]})")
     return fingerprint.fingerprint_image(result.id, project=cfg.name)
-
-
-def redacting(cfg: Config, on_line: Callable[[str], None]) -> Callable[[str], None]:
-    """``on_line`` with the values of secret-looking [app].env and [build].args
-    masked: the build log echoes the Dockerfile's ENV and ARG lines."""
-    from devparity.drift.filters import is_secret_name, mask_value
-
-    secrets = {v for k, v in {**cfg.env, **cfg.build_args}.items() if is_secret_name(k) and len(v) >= 4}
-    if not secrets:
-        return on_line
-
-    def redacted(line: str) -> None:
-        for value in sorted(secrets, key=len, reverse=True):
-            line = line.replace(value, mask_value(value))
-        on_line(line)
-
-    return redacted
 
 
 def _base(project: Project, offline: bool) -> BaseFacts | Skipped:

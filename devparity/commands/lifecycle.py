@@ -116,7 +116,7 @@ def status(project: Project, *, as_json: bool = False) -> int:
         table.append((r["role"], r["name"], r["image"].removeprefix("sha256:")[:12], ports, state, uptime))
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
     for row in table:
-        ui.out("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+        ui.out("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
     return 0
 
 

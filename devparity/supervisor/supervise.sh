@@ -20,6 +20,7 @@ on_exit=${DEVPARITY_ON_EXIT:-wait}
 grace=${DEVPARITY_GRACE:-5}
 child=
 pending=
+sleeper=
 
 say() { echo "[devparity] $*" >&2; }
 
@@ -59,13 +60,18 @@ stop_app() {
   child=
 }
 
-trap 'pending=reload' USR1
-trap 'pending=stop' TERM INT
+# A signal that lands after the loop checked $pending but before it entered
+# `wait` would otherwise be noticed only when the app exits by itself: so the
+# traps also act on what the loop is waiting for (the app for stop and
+# restart, the idle sleeper otherwise), which makes that wait return.
+wake() { [ -n "$sleeper" ] && kill -s KILL "$sleeper" 2>/dev/null; }
+trap 'pending=reload; [ "$mode" = restart ] && [ -n "$child" ] && stop_signal TERM; wake' USR1
+trap 'pending=stop; [ -n "$child" ] && stop_signal TERM; wake' TERM INT
 trap '[ -n "$child" ] && kill -HUP "$child" 2>/dev/null' HUP
 
 start "$@"
 while :; do
-  if [ -n "$child" ]; then
+  if [ -n "$child" ] && [ -z "$pending" ]; then
     wait "$child"
     code=$?
     if [ -z "$pending" ] && ! kill -0 "$child" 2>/dev/null; then
@@ -76,9 +82,10 @@ while :; do
   elif [ -z "$pending" ]; then
     sleep 86400 &
     sleeper=$!
-    wait "$sleeper"
+    [ -n "$pending" ] || wait "$sleeper"
     kill -s KILL "$sleeper" 2>/dev/null
     wait "$sleeper" 2>/dev/null
+    sleeper=
   fi
   action=$pending
   pending=

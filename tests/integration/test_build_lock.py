@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from devparity import config, engine, image, lock
+from devparity import config, image, lock
 from tests.helpers import python_project, run_cli
 
 REGISTRY = os.environ.get("DEVPARITY_REGISTRY", "127.0.0.1:5000")

@@ -1,0 +1,49 @@
+"""Build planning without an engine: redaction of secrets in build output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from devparity import image
+from devparity.config import parse
+from devparity.errors import BuildFailed
+
+TOML = """
+[runtime]
+language = "python"
+version = "3.11"
+[build]
+args = { NPM_AUTH_TOKEN = "npm-abcdef" }
+[app]
+command = ["python", "app.py"]
+env = { API_TOKEN = "tok-123456", APP_ENV = "production" }
+"""
+
+
+def test_build_log_redaction_masks_secret_env_and_args() -> None:
+    redact = image.redactor(parse(TOML, Path("/tmp/x/devparity.toml")))
+    line = redact('Step 9/16 : ENV API_TOKEN="tok-123456"     APP_ENV="production"')
+    assert "tok-123456" not in line and "<masked sha256:" in line and 'APP_ENV="production"' in line
+    assert "npm-abcdef" not in redact("Step 4/16 : ARG NPM_AUTH_TOKEN=npm-abcdef")
+
+
+def test_failed_build_is_redacted_before_it_reaches_the_user(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "devparity.toml").write_text(TOML)
+    cfg = parse(TOML, tmp_path / "devparity.toml")
+    shown: list[str] = []
+
+    def failing_build(_req: object, on_line) -> str:  # type: ignore[no-untyped-def]
+        on_line('Step 9/16 : ENV API_TOKEN="tok-123456"')
+        raise BuildFailed("build failed at Step 9/16 : ENV API_TOKEN=tok-123456: boom",
+                          step="Step 9/16 : ENV API_TOKEN=tok-123456", log_tail=["ENV API_TOKEN=tok-123456"])
+
+    monkeypatch.setattr("devparity.engine.images.build", failing_build)
+    monkeypatch.setattr("devparity.engine.images.context_files", lambda root: ["devparity.toml"])
+    monkeypatch.setattr("devparity.engine.images.by_labels", lambda labels: [])
+    with pytest.raises(BuildFailed) as err:
+        image.ensure(cfg, None, on_line=shown.append)
+    everything = " ".join([*shown, str(err.value), err.value.step or "", *err.value.log_tail])
+    assert "tok-123456" not in everything
+    assert everything.count("<masked sha256:") == 4
