@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -25,7 +26,13 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-_state = {"debug": False, "config": None}
+@dataclass
+class _Options:
+    debug: bool = False
+    config: Path | None = None
+
+
+_state = _Options()
 
 
 class Role(str, Enum):
@@ -60,8 +67,8 @@ def main_options(
     ),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
 ) -> None:
-    _state["debug"] = debug or bool(os.environ.get("DEVPARITY_DEBUG"))
-    _state["config"] = config
+    _state.debug = debug or bool(os.environ.get("DEVPARITY_DEBUG"))
+    _state.config = config
 
 
 def _run(fn: Callable[[], int]) -> None:
@@ -71,14 +78,14 @@ def _run(fn: Callable[[], int]) -> None:
     try:
         code = fn()
     except BuildFailed as exc:
-        if _state["debug"]:
+        if _state.debug:
             raise
         for line in exc.log_tail:
             ui.progress(line)
         ui.error(str(exc))
         code = exc.exit_code
     except DevparityError as exc:
-        if _state["debug"]:
+        if _state.debug:
             raise
         ui.error(str(exc))
         code = exc.exit_code
@@ -88,7 +95,7 @@ def _run(fn: Callable[[], int]) -> None:
     except typer.Exit:
         raise
     except Exception as exc:  # a bug: still one line, with a way to see more
-        if _state["debug"]:
+        if _state.debug:
             raise
         ui.error(f"unexpected {type(exc).__name__}: {exc} (run with --debug for a traceback)")
         code = EXIT_ENGINE
@@ -98,7 +105,7 @@ def _run(fn: Callable[[], int]) -> None:
 def _project():  # type: ignore[no-untyped-def]
     from devparity import project
 
-    return project.load(config_path=_state["config"])
+    return project.load(config_path=_state.config)
 
 
 @app.command()
@@ -206,7 +213,7 @@ def snapshot(
     """Fingerprint an environment as versioned JSON."""
     from devparity.commands import drift as cmd
 
-    _run(lambda: cmd.snapshot(target, output=output, config_path=_state["config"]))
+    _run(lambda: cmd.snapshot(target, output=output, config_path=_state.config))
 
 
 @app.command()
@@ -218,7 +225,7 @@ def diff(
     """Semantic diff of two environments: exit 0 identical, 1 different."""
     from devparity.commands import drift as cmd
 
-    _run(lambda: cmd.diff(a, b, fmt=fmt.value, config_path=_state["config"]))
+    _run(lambda: cmd.diff(a, b, fmt=fmt.value, config_path=_state.config))
 
 
 @app.command()

@@ -52,7 +52,7 @@ def client() -> docker.DockerClient:
 def _unavailable(exc: BaseException) -> EngineUnavailable:
     return EngineUnavailable(
         f"no Docker engine answers at {engine_address()}",
-        hint="start one (as root: scripts/engine) or point DOCKER_HOST at a running engine",
+        hint="start the Docker engine (on a host without one, as root: scripts/engine from the devparity repo), or point DOCKER_HOST at a running engine",
     )
 
 

@@ -15,10 +15,10 @@ LOCKS = {"package-lock.json": "npm ci", "npm-shrinkwrap.json": "npm ci", "yarn.l
 
 
 class NodeRuntime:
-    name = "node"
-    template = "node.Dockerfile"
-    markers = ("package.json", ".nvmrc", ".node-version")
-    known_versions = ("16", "18", "20", "22", "24")
+    name: str = "node"
+    template: str = "node.Dockerfile"
+    markers: tuple[str, ...] = ("package.json", ".nvmrc", ".node-version")
+    known_versions: tuple[str, ...] = ("16", "18", "20", "22", "24")
 
     def version_hints(self, root: Path) -> list[VersionHint]:
         hints: list[VersionHint] = []
@@ -80,13 +80,25 @@ def _package_json(root: Path) -> dict:
 _CMP = re.compile(r"^(>=|<=|>|<|=|\^|~)?\s*v?(\d+|[xX*])(?:\.(\d+|[xX*]))?(?:\.(\d+|[xX*]))?")
 
 
-def _parts(version: str) -> tuple[int, int, int]:
-    nums = [int(p) for p in re.findall(r"\d+", version)[:3]]
-    return tuple(nums + [0] * (3 - len(nums)))  # type: ignore[return-value]
+Version = tuple[int, int, int]
 
 
-def _comparators(text: str) -> list[tuple[str, tuple[int, int, int]]] | None:
-    out: list[tuple[str, tuple[int, int, int]]] = []
+def _pad(nums: list[int]) -> Version:
+    a, b, c = (nums + [0, 0, 0])[:3]
+    return (a, b, c)
+
+
+def _parts(version: str) -> Version:
+    return _pad([int(p) for p in re.findall(r"\d+", version)[:3]])
+
+
+def _bump(nums: list[int]) -> Version:
+    """The first version past a prefix: [18] -> 19.0.0, [18, 2] -> 18.3.0."""
+    return _pad([*nums[:-1], nums[-1] + 1])
+
+
+def _comparators(text: str) -> list[tuple[str, Version]] | None:
+    out: list[tuple[str, Version]] = []
     text = re.sub(r"(>=|<=|>|<|=|\^|~)\s+", r"\1", text.strip())
     hyphen = re.fullmatch(r"(\S+)\s+-\s+(\S+)", text)
     if hyphen:
@@ -96,26 +108,19 @@ def _comparators(text: str) -> list[tuple[str, tuple[int, int, int]]] | None:
         if not m:
             return None
         op, *raw = m.groups()
-        given = [p for p in raw if p is not None and p not in "xX*"]
-        nums = [int(p) for p in given]
-        base = tuple(nums + [0] * (3 - len(nums)))
-        if op in (None, "=") and len(given) < 3:
-            if not given:
-                continue  # "*" matches anything
-            upper = list(nums)
-            upper[-1] += 1
-            out += [(">=", base), ("<", tuple(upper + [0] * (3 - len(upper))))]  # type: ignore[list-item]
-        elif op == "^":
+        nums = [int(p) for p in raw if p is not None and p not in "xX*"]
+        if not nums:
+            continue  # "*", "x": any version
+        base = _pad(nums)
+        if op in (None, "=") and len(nums) < 3:  # "18", "18.2.x": that whole line
+            out += [(">=", base), ("<", _bump(nums))]
+        elif op == "^":  # up to the next change of the first non-zero part
             idx = next((i for i, n in enumerate(nums) if n != 0), len(nums) - 1)
-            upper = nums[: idx + 1]
-            upper[-1] += 1
-            out += [(">=", base), ("<", tuple(upper + [0] * (3 - len(upper))))]  # type: ignore[list-item]
-        elif op == "~":
-            upper = nums[:2] if len(nums) >= 2 else nums[:1]
-            upper[-1] += 1
-            out += [(">=", base), ("<", tuple(upper + [0] * (3 - len(upper))))]  # type: ignore[list-item]
+            out += [(">=", base), ("<", _bump(nums[: idx + 1]))]
+        elif op == "~":  # patch updates when a minor is given, else minor updates
+            out += [(">=", base), ("<", _bump(nums[:2]))]
         else:
-            out.append((op or "=", base))  # type: ignore[arg-type]
+            out.append((op or "=", base))
     return out
 
 
@@ -137,7 +142,7 @@ def semver_satisfies(version: str, spec: str) -> bool:
     return False
 
 
-def _ok(lo: tuple[int, int, int], hi: tuple[int, int, int], op: str, ref: tuple[int, int, int]) -> bool:
+def _ok(lo: Version, hi: Version, op: str, ref: Version) -> bool:
     # [lo, hi] is the span of releases the (possibly partial) version names.
     return {
         ">=": hi >= ref,

@@ -14,10 +14,10 @@ VENV = "/opt/venv"
 
 
 class PythonRuntime:
-    name = "python"
-    template = "python.Dockerfile"
-    markers = ("pyproject.toml", "requirements.txt", "Pipfile", "setup.py", ".python-version", "runtime.txt", "uv.lock")
-    known_versions = ("3.9", "3.10", "3.11", "3.12", "3.13", "3.14")
+    name: str = "python"
+    template: str = "python.Dockerfile"
+    markers: tuple[str, ...] = ("pyproject.toml", "requirements.txt", "Pipfile", "setup.py", ".python-version", "runtime.txt", "uv.lock")
+    known_versions: tuple[str, ...] = ("3.9", "3.10", "3.11", "3.12", "3.13", "3.14")
 
     def version_hints(self, root: Path) -> list[VersionHint]:
         hints: list[VersionHint] = []
