@@ -8,7 +8,7 @@ import os
 import select
 import signal
 import sys
-import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,11 +29,11 @@ def down(project: Project) -> int:
     if not found:
         ui.note(f"no containers for {project.config.name}")
         return 0
-    threads = [threading.Thread(target=engine_containers.remove, args=(c["Id"],)) for c in found]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    # In parallel: each removal waits for its container to stop. Errors are
+    # re-raised here, on the main thread, to reach the CLI's error boundary.
+    with ThreadPoolExecutor(max_workers=len(found)) as pool:
+        for done in [pool.submit(engine_containers.remove, c["Id"]) for c in found]:
+            done.result()
     for c in found:
         ui.ok(f"removed {_name(c)}")
     return 0
