@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from devparity.engine import images
 from devparity.errors import EngineError, RegistryError
+from devparity.imageref import pinned
 
 
 @dataclass(frozen=True)
@@ -18,12 +19,6 @@ class BasePin:
     note: str | None = None
 
 
-def repository(ref: str) -> str:
-    name = ref.split("@", 1)[0]
-    last = name.rsplit("/", 1)[-1]
-    return name[: name.rfind(":")] if ":" in last else name
-
-
 def resolve(ref: str) -> BasePin:
     """Side effects: may pull ``repo@digest`` when the registry has a digest
     the engine does not hold yet."""
@@ -31,11 +26,11 @@ def resolve(ref: str) -> BasePin:
         digest = images.registry_digest(ref)
     except RegistryError as exc:
         return _local(ref, str(exc))
-    pinned = f"{repository(ref)}@{digest}"
-    attrs = images.find(pinned)
+    ref_at_digest = pinned(ref, digest)
+    attrs = images.find(ref_at_digest)
     if attrs is None:
-        images.pull(pinned)
-        attrs = images.find(pinned)
+        images.pull(ref_at_digest)
+        attrs = images.find(ref_at_digest)
     return BasePin(ref, digest, "registry", attrs["Id"] if attrs else None)
 
 

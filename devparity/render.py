@@ -10,6 +10,7 @@ from pathlib import Path
 
 from devparity import runtimes
 from devparity.config import Config
+from devparity.imageref import pinned
 
 APP_UID = 10001  # the prod image's non-root user
 
@@ -38,13 +39,7 @@ def base_image(config: Config) -> str:
 def from_reference(config: Config, digest: str | None) -> str:
     """``image@sha256:...`` when the lock pins a registry digest, else the tag."""
     ref = base_image(config)
-    if not digest:
-        return ref
-    name = ref.split("@", 1)[0]
-    last = name.rsplit("/", 1)[-1]
-    if ":" in last:  # drop the tag: digest references may not carry both in old engines
-        name = name[: name.rfind(":")]
-    return f"{name}@{digest}"
+    return pinned(ref, digest) if digest else ref
 
 
 def render(config: Config, *, digest: str | None = None) -> str:

@@ -47,3 +47,20 @@ def test_failed_build_is_redacted_before_it_reaches_the_user(tmp_path: Path, mon
     everything = " ".join([*shown, str(err.value), err.value.step or "", *err.value.log_tail])
     assert "tok-123456" not in everything
     assert everything.count("<masked sha256:") == 4
+
+
+@pytest.mark.parametrize(
+    ("ref", "repo_digests", "expected"),
+    [
+        ("python:3.11-slim", ["python@sha256:aa"], "sha256:aa"),
+        ("python:3.11-slim", ["docker.io/library/python@sha256:bb"], "sha256:bb"),
+        # the same image pushed elsewhere is not python's digest
+        ("python:3.11-slim", ["127.0.0.1:5000/ms/python@sha256:cc"], None),
+        ("127.0.0.1:5000/ms/python:3.11", ["python@sha256:aa", "127.0.0.1:5000/ms/python@sha256:cc"], "sha256:cc"),
+        ("python:3.11-slim", [], None),
+    ],
+)
+def test_repo_digest_matches_only_the_refs_own_repository(ref: str, repo_digests: list[str], expected: str | None) -> None:
+    from devparity.engine.images import repo_digest
+
+    assert repo_digest({"RepoDigests": repo_digests}, ref) == expected

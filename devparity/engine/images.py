@@ -13,6 +13,7 @@ from typing import Any
 
 from devparity.engine import client, mapped_errors
 from devparity.errors import BuildFailed, ImageNotFound, RegistryError
+from devparity.imageref import familiar, repository
 
 LOG_TAIL = 15  # lines of build output shown when a step fails
 # The classic builder's bookkeeping lines: kept in the failure tail, not shown as progress.
@@ -133,14 +134,12 @@ def registry_digest(ref: str) -> str:
 
 
 def repo_digest(attrs: dict[str, Any], ref: str) -> str | None:
-    """The digest a local image was pulled or pushed under for ``ref``'s repository."""
-    repo = ref.split("@", 1)[0]
-    last = repo.rsplit("/", 1)[-1]
-    if ":" in last:
-        repo = repo[: repo.rfind(":")]
+    """The digest a local image was pulled or pushed under for ``ref``'s own
+    repository (never another repository the same image was pushed to)."""
+    wanted = familiar(repository(ref))
     for rd in attrs.get("RepoDigests") or []:
         name, _, digest = rd.partition("@")
-        if name == repo or name.endswith("/" + repo):
+        if familiar(name) == wanted:
             return digest
     return None
 
