@@ -57,5 +57,15 @@ def remove_by_project(client: object, name: str) -> None:
 def project_name(engine: object) -> Iterator[str]:
     """A unique project name; everything labelled with it is removed after."""
     name = unique_name()
+    api = engine.api  # type: ignore[attr-defined]
+    dangling_before = {i["Id"] for i in api.images(filters={"dangling": True})}
     yield name
     remove_by_project(engine, name)
+    # A failed build leaves its last good step as an untagged, unlabelled
+    # image (the labels come at the end of a build): remove those too.
+    for img in api.images(filters={"dangling": True}):
+        if img["Id"] not in dangling_before:
+            try:
+                api.remove_image(img["Id"], force=True)
+            except Exception:  # in use by another test's container, or gone
+                pass
