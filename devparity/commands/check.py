@@ -14,7 +14,7 @@ import sys
 from typing import Any
 
 from devparity import image, lock, ui
-from devparity.drift.findings import AllowEntry, BaseFacts, ContainerFacts, Facts, Skipped
+from devparity.drift.findings import BaseFacts, ContainerFacts, Facts, Skipped
 from devparity.errors import RegistryError, UsageError
 from devparity.project import Project
 
@@ -48,7 +48,7 @@ def check(project: Project, *, fmt: str = "text", offline: bool = False, strict:
         containers=_containers(project, stale, current_inputs),
         host=host.result(),
     )
-    allow = [AllowEntry(a.rule, a.name, a.reason) for a in cfg.allow]
+    allow = list(cfg.allow)
     outcome = rules.evaluate(facts, allow, strict=strict)
     ui.out(report.render(outcome, cfg.name, fmt, style=lambda t, c: ui.style(t, c, sys.stdout)).rstrip("\n"))
     return report.exit_code(outcome)

@@ -76,13 +76,6 @@ class Facts:
 
 
 @dataclass(frozen=True)
-class AllowEntry:
-    rule: str
-    name: str
-    reason: str
-
-
-@dataclass(frozen=True)
 class RuleResult:
     rule: str
     title: str

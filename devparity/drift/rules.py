@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from devparity.drift.diff import Change, diff
-from devparity.drift.findings import AllowEntry, Facts, Finding, Outcome, RuleResult, Skipped, comparable, describe
+from devparity.config import AllowRule
+from devparity.drift.findings import Facts, Finding, Outcome, RuleResult, Skipped, comparable, describe
 from devparity.drift.live import rule_containers
 from devparity.drift.parsers import normalize_name
 
@@ -124,17 +125,17 @@ RULES: tuple[tuple[str, str, Callable[[Facts], list[Finding] | Skipped]], ...] =
 )
 
 
-def _matches(entry: AllowEntry, f: Finding) -> bool:
+def _matches(entry: AllowRule, f: Finding) -> bool:
     if entry.rule not in (f.rule, f.category):
         return False
     names = {f.name, normalize_name(f.name)} if f.category == "package" else {f.name}
     return any(fnmatch.fnmatchcase(n, entry.name) for n in names)
 
 
-def evaluate(facts: Facts, allow: Iterable[AllowEntry] = (), *, strict: bool = False) -> Outcome:
+def evaluate(facts: Facts, allow: Iterable[AllowRule] = (), *, strict: bool = False) -> Outcome:
     """Run every rule; accept allowed findings; under ``strict`` warnings are errors."""
     entries = list(allow)
-    used: set[AllowEntry] = set()
+    used: set[AllowRule] = set()
     results = []
     for rule_id, title, fn in RULES:
         got = fn(facts)

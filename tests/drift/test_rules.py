@@ -7,7 +7,8 @@ from dataclasses import replace
 from typing import Any
 
 from devparity.drift.filters import mask_env
-from devparity.drift.findings import AllowEntry, BaseFacts, ContainerFacts, Facts, Skipped
+from devparity.config import AllowRule
+from devparity.drift.findings import BaseFacts, ContainerFacts, Facts, Skipped
 from devparity.drift.live import fold_changes
 from devparity.drift.rules import evaluate
 
@@ -135,7 +136,7 @@ def test_allow_accepts_named_drift_with_its_reason_and_reports_unused_entries() 
     dev = dev_container()
     dev["packages"] = copy.deepcopy(IMAGE["packages"])
     dev["packages"]["pip"]["pytest"] = "8.0.0"
-    allow = [AllowEntry("package", "pytest", "dev tooling"), AllowEntry("env", "NOPE", "")]
+    allow = [AllowRule("package", "pytest", "dev tooling"), AllowRule("env", "NOPE", "")]
     outcome = evaluate(facts(containers=(ContainerFacts("dev", "d", dev, IMAGE, None),)), allow)
     [f] = outcome.findings
     assert f.accepted == "dev tooling" and not outcome.drift
