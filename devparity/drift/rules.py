@@ -17,8 +17,8 @@ import fnmatch
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
-from devparity.drift.diff import Change, diff
 from devparity.config import AllowRule
+from devparity.drift.diff import Change, diff
 from devparity.drift.findings import Facts, Finding, Outcome, RuleResult, Skipped, comparable, describe
 from devparity.drift.live import rule_containers
 from devparity.drift.parsers import normalize_name
