@@ -89,7 +89,7 @@ class Session:
         removers = []
         for r in self.running.values():
             r.follower.close()
-            t = threading.Thread(target=engine_containers.remove, args=(r.cid,), daemon=True)
+            t = threading.Thread(target=_remove_quietly, args=(r.spec.name, r.cid), daemon=True)
             t.start()
             removers.append(t)
         for t in removers:
@@ -245,3 +245,12 @@ class Session:
         else:
             ui.ok(f"rebuild: {how}; containers unchanged")
             self._reload(started)
+
+
+def _remove_quietly(name: str, cid: str) -> None:
+    """Teardown runs on threads: an engine error becomes one warning line
+    (with the command that finishes the job), never a thread traceback."""
+    try:
+        engine_containers.remove(cid)
+    except DevparityError as exc:
+        ui.warn(f"could not remove {name}: {exc} (run `devparity down`)")
