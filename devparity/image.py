@@ -100,13 +100,12 @@ def ensure(
 def redactor(config: Config) -> Callable[[str], str]:
     """Masks the values of secret-looking [app].env and [build].args in build
     output: the classic builder echoes every ENV and ARG step verbatim."""
-    from devparity.drift.filters import is_secret_name, mask_value
+    from devparity.drift.filters import is_secret_name, mask_value, url_passwords
 
-    secrets = sorted(
-        {v for k, v in {**config.env, **config.build_args}.items() if is_secret_name(k) and len(v) >= 4},
-        key=len,
-        reverse=True,
-    )
+    values = {**config.env, **config.build_args}
+    found = {v for k, v in values.items() if is_secret_name(k)}
+    found |= {pw for v in values.values() for pw in url_passwords(v)}
+    secrets = sorted((v for v in found if len(v) >= 4), key=len, reverse=True)
 
     def redact(line: str) -> str:
         for value in secrets:

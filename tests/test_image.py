@@ -29,6 +29,13 @@ def test_build_log_redaction_masks_secret_env_and_args() -> None:
     assert "npm-abcdef" not in redact("Step 4/16 : ARG NPM_AUTH_TOKEN=npm-abcdef")
 
 
+def test_build_log_redaction_masks_url_passwords() -> None:
+    toml = TOML.replace('APP_ENV = "production"', 'APP_ENV = "production", DATABASE_URL = "postgres://u:pw-9876@db/x"')
+    redact = image.redactor(parse(toml, Path("/tmp/x/devparity.toml")))
+    line = redact('Step 9/16 : ENV DATABASE_URL="postgres://u:pw-9876@db/x"')
+    assert "pw-9876" not in line and "postgres://u:<masked sha256:" in line
+
+
 def test_failed_build_is_redacted_before_it_reaches_the_user(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "devparity.toml").write_text(TOML)
     cfg = parse(TOML, tmp_path / "devparity.toml")

@@ -51,9 +51,27 @@ def mask_value(value: str) -> str:
     return f"<masked sha256:{hashlib.sha256(value.encode()).hexdigest()[:12]}>"
 
 
+# The password of a URL with credentials (postgres://user:PASSWORD@host/db),
+# whatever the variable is called. A masked value holds a space, so masking
+# twice changes nothing.
+_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^/:@\s]*:)(?P<password>[^@\s]+)(?=@)")
+
+
+def url_passwords(value: str) -> list[str]:
+    return [m["password"] for m in _URL_PASSWORD.finditer(value)]
+
+
+def mask_secrets_in(name: str, value: str) -> str:
+    """``value`` as it may be shown: all of it masked for a secret-looking
+    name, else only the passwords of URLs inside it."""
+    if is_secret_name(name):
+        return mask_value(value)
+    return _URL_PASSWORD.sub(lambda m: m["head"] + mask_value(m["password"]), value)
+
+
 def mask_env(env: Mapping[str, str]) -> dict[str, str]:
-    """A copy of ``env`` with the values of secret-looking names masked."""
-    return {k: mask_value(v) if is_secret_name(k) else v for k, v in env.items()}
+    """A copy of ``env`` with secret values masked (see ``mask_secrets_in``)."""
+    return {k: mask_secrets_in(k, v) for k, v in env.items()}
 
 
 def parse_env_list(items: Iterable[str] | None) -> dict[str, str]:

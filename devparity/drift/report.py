@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import asdict, replace
 from typing import Any
 
-from devparity.drift.filters import is_secret_name, mask_value
+from devparity.drift.filters import mask_secrets_in
 from devparity.drift.findings import Finding, Outcome
 
 REPORT_SCHEMA = 1
@@ -36,12 +36,12 @@ _COLOR = {"pass": "green", "fail": "red", "warn": "yellow", "skipped": "dim"}
 
 def _safe(f: Finding) -> Finding:
     """``f`` with secret env values masked (idempotent)."""
-    if f.category != "env" or not is_secret_name(f.name):
+    if f.category != "env":
         return f
     return replace(
         f,
-        expected=mask_value(f.expected) if isinstance(f.expected, str) else f.expected,
-        actual=mask_value(f.actual) if isinstance(f.actual, str) else f.actual,
+        expected=mask_secrets_in(f.name, f.expected) if isinstance(f.expected, str) else f.expected,
+        actual=mask_secrets_in(f.name, f.actual) if isinstance(f.actual, str) else f.actual,
     )
 
 

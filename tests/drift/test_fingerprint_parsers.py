@@ -256,3 +256,16 @@ def test_load_snapshot_rejects(tmp_path, content: str, message: str) -> None:  #
 def test_load_snapshot_missing_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(UsageError, match="Cannot read snapshot"):
         fingerprint.load_snapshot(tmp_path / "absent.json")
+
+
+def test_url_passwords_are_masked_whatever_the_variable_is_called() -> None:
+    env = {"DATABASE_URL": "postgres://shop:hunter22@db:5432/shop", "HOME": "/home/app"}
+    masked = filters.mask_env(env)
+    assert "hunter22" not in masked["DATABASE_URL"]
+    assert masked["DATABASE_URL"].startswith("postgres://shop:<masked sha256:")
+    assert masked["DATABASE_URL"].endswith("@db:5432/shop")
+    assert masked["HOME"] == "/home/app"
+    assert filters.mask_env(masked) == masked
+    # equal passwords still compare equal, different ones do not
+    other = filters.mask_env({"DATABASE_URL": "postgres://shop:other-pw@db:5432/shop"})
+    assert masked == filters.mask_env(dict(env)) and other["DATABASE_URL"] != masked["DATABASE_URL"]
