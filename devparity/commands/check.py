@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from devparity import image, lock, ui
@@ -96,8 +97,8 @@ def _containers(project: Project, stale: tuple[str, ...] | None, current_inputs:
     from devparity.engine import LABEL_INPUTS, LABEL_ROLE
 
     name = project.config.name
-    out = []
-    for c in targets.running_containers(name):
+
+    def facts(c: dict[str, Any]) -> ContainerFacts:
         fp = fingerprint.fingerprint_container(c["Id"], project=name)
         role, inputs = c["Labels"][LABEL_ROLE], c["Labels"].get(LABEL_INPUTS)  # inherited from its image
         hidden_in = "its image"
@@ -106,8 +107,15 @@ def _containers(project: Project, stale: tuple[str, ...] | None, current_inputs:
             if hidden is not None:
                 fp, hidden_in = {**fp, "hidden_paths": hidden}, "the prod image"
         image_fp = fingerprint.fingerprint_image(fp["image_id"], project=name)
-        out.append(ContainerFacts(role, targets.container_name(c), fp, image_fp, inputs, hidden_in))
-    return tuple(out)
+        return ContainerFacts(role, targets.container_name(c), fp, image_fp, inputs, hidden_in)
+
+    running = targets.running_containers(name)
+    if len(running) < 2:
+        return tuple(facts(c) for c in running)
+    # Reading a container's files is mostly waiting on the engine: dev and
+    # prod are read side by side. map() re-raises a worker's error here.
+    with ThreadPoolExecutor(max_workers=len(running)) as pool:
+        return tuple(pool.map(facts, running))
 
 
 def _hidden_in_prod(project: Project, dev: dict[str, Any]) -> list[str] | None:
@@ -121,6 +129,7 @@ def _hidden_in_prod(project: Project, dev: dict[str, Any]) -> list[str] | None:
     (the dependency layers come from the cache: only the source is copied).
     """
     from devparity.drift.filters import hidden_paths
+    from devparity.drift.fingerprint import host_files
     from devparity.engine import archive
 
     cfg = project.config
@@ -138,15 +147,7 @@ def _hidden_in_prod(project: Project, dev: dict[str, Any]) -> list[str] | None:
 
     result = image.ensure(cfg, project.lock, with_source=True, on_line=on_line)
     files = archive.list_tree(archive.Target("image", result.id, cfg.name), cfg.workdir)
-    return [f"{cfg.workdir}/{rel}" for rel in hidden_paths(files, _host_files(str(mount["source"])))]
-
-
-def _host_files(root: str) -> list[str]:
-    out: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        rel = os.path.relpath(dirpath, root)
-        out += [n if rel == "." else f"{rel}/{n}" for n in dirnames + filenames]
-    return out
+    return [f"{cfg.workdir}/{rel}" for rel in hidden_paths(files, host_files(str(mount["source"])))]
 
 
 class HostProbe:

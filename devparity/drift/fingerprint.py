@@ -111,7 +111,7 @@ def fingerprint_container(ref: str, *, project: str | None = None) -> dict[str, 
         src, dest = str(m["source"]), str(m["destination"]).rstrip("/")
         if m["type"] == "bind" and os.path.isdir(src):
             image_files = archive.list_tree(archive.Target("image", attrs["Image"], project), dest or "/")
-            hidden += [f"{dest}/{rel}" for rel in hidden_paths(image_files, _host_files(src))]
+            hidden += [f"{dest}/{rel}" for rel in hidden_paths(image_files, host_files(src))]
     return {
         "schema": SCHEMA,
         "kind": "container",
@@ -126,7 +126,7 @@ def fingerprint_container(ref: str, *, project: str | None = None) -> dict[str, 
     }
 
 
-def _host_files(root: str) -> list[str]:
+def host_files(root: str) -> list[str]:
     """Relative paths of every file and directory under a host directory."""
     out: list[str] = []
     for dirpath, dirnames, filenames in os.walk(root):
