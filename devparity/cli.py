@@ -171,6 +171,14 @@ def down() -> None:
 
 
 @app.command()
+def prune(dry_run: bool = typer.Option(False, "--dry-run", help="Only say what would be removed.")) -> None:
+    """Remove this project's images that neither a container nor `up` needs."""
+    from devparity.commands import prune as cmd
+
+    _run(lambda: cmd.prune(_project(), dry_run=dry_run))
+
+
+@app.command()
 def status(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
     """Role, image, ports, state and uptime of this project's containers."""
     from devparity.commands import lifecycle as cmd

@@ -6,13 +6,13 @@ import os
 import re
 import tempfile
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from devparity.engine import client, mapped_errors
-from devparity.errors import BuildFailed, ImageNotFound, RegistryError
+from devparity.errors import BuildFailed, EngineError, ImageNotFound, RegistryError
 from devparity.imageref import familiar, repository
 
 LOG_TAIL = 15  # lines of build output shown when a step fails
@@ -115,10 +115,19 @@ def by_labels(labels: dict[str, str]) -> list[dict[str, Any]]:
     return found
 
 
-def remove(image_ids: Iterable[str]) -> None:
-    with mapped_errors("remove image"):
-        for image_id in image_ids:
-            client().api.remove_image(image_id, force=True)
+def remove(image_id: str) -> bool:
+    """Remove an image unless a container (of any project) still uses it;
+    returns whether it went. The engine's own refusal is the safety check."""
+    from docker import errors as de
+
+    try:
+        with mapped_errors("remove image"):
+            client().api.remove_image(image_id, force=False, noprune=False)
+    except EngineError as exc:
+        if isinstance(exc.__cause__, de.APIError) and exc.__cause__.status_code == 409:
+            return False
+        raise
+    return True
 
 
 def registry_digest(ref: str) -> str:

@@ -1,0 +1,41 @@
+"""`devparity prune`: remove this project's images that nothing needs.
+
+Every source-only `build` makes a new image (the dependency layers are
+shared, the source layer is not), so images pile up. Kept: the newest image
+for the current inputs (what `up` would run) and every image a container of
+this project uses. Everything else labelled with the project goes.
+"""
+
+from __future__ import annotations
+
+from devparity import engine, image, ui
+from devparity.engine import containers as engine_containers
+from devparity.engine import images
+from devparity.project import Project
+
+
+def prune(project: Project, *, dry_run: bool = False) -> int:
+    cfg = project.config
+    found = images.by_labels({engine.LABEL_PROJECT: cfg.name})  # newest first
+    keep = {c["ImageID"] for c in engine_containers.find(cfg.name)}
+    current = image.find_existing(cfg, image.plan(cfg, project.lock, with_source=False))
+    if current:
+        keep.add(current)
+    doomed = [i["Id"] for i in found if i["Id"] not in keep]
+    if not doomed:
+        ui.ok(f"nothing to prune: {len(found)} image(s) of {cfg.name}, all in use or current")
+        return 0
+    removed = 0
+    for image_id in doomed:
+        short = image_id.removeprefix("sha256:")[:12]
+        if dry_run:
+            ui.info(f"would remove {short}")
+        elif images.remove(image_id):
+            removed += 1
+        else:
+            ui.note(f"kept {short}: a container still uses it")
+    if dry_run:
+        ui.ok(f"would remove {len(doomed)} image(s) of {cfg.name}; keeping {len(found) - len(doomed)}")
+    else:
+        ui.ok(f"removed {removed} image(s) of {cfg.name}; kept {len(found) - removed}")
+    return 0
