@@ -149,9 +149,19 @@ def exec_(project: Project, *, role: str = "dev", command: list[str] | None = No
     c = _container(project, role, running=True)
     argv = list(command or SHELL)
     tty = sys.stdin.isatty() and sys.stdout.isatty()
-    exec_id = engine_containers.exec_create(c["Id"], argv, tty=tty)
+    piped = not tty and _has_input()
+    exec_id = engine_containers.exec_create(c["Id"], argv, tty=tty, stdin=piped)
     if tty:
         _interactive(exec_id)
+    elif piped:
+        outs = {1: sys.stdout.buffer, 2: sys.stderr.buffer}
+
+        def write(stream: int, data: bytes) -> None:
+            out = outs.get(stream, sys.stdout.buffer)
+            out.write(data)
+            out.flush()
+
+        engine_containers.exec_piped(exec_id, sys.stdin.fileno(), write)
     else:
         for out, err in engine_containers.exec_stream(exec_id):
             if out:
@@ -161,6 +171,18 @@ def exec_(project: Project, *, role: str = "dev", command: list[str] | None = No
                 sys.stderr.buffer.write(err)
                 sys.stderr.buffer.flush()
     return engine_containers.exec_exit_code(exec_id)
+
+
+def _has_input() -> bool:
+    """Whether stdin is a pipe or file worth forwarding (not a terminal, not
+    closed or /dev/null, as under CI)."""
+    import stat
+
+    try:
+        mode = os.fstat(sys.stdin.fileno()).st_mode
+    except (OSError, ValueError):  # closed, or replaced by something without a fd
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISREG(mode) or stat.S_ISSOCK(mode)
 
 
 def _interactive(exec_id: str) -> None:

@@ -4,7 +4,10 @@ queries. Decisions live in devparity.containers; this module only acts."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import os
+import select
+import socket
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from devparity.engine import LABEL_PROJECT, LABEL_ROLE, client, mapped_errors
@@ -130,10 +133,57 @@ def lines(stream: Any) -> Iterator[str]:
         yield buf.decode("utf-8", "replace")
 
 
-def exec_create(cid: str, argv: list[str], *, tty: bool) -> str:
+def exec_create(cid: str, argv: list[str], *, tty: bool, stdin: bool = False) -> str:
     with mapped_errors(f"exec in {cid[:12]}"):
-        exec_id: str = client().api.exec_create(cid, argv, stdin=tty, tty=tty)["Id"]
+        exec_id: str = client().api.exec_create(cid, argv, stdin=tty or stdin, tty=tty)["Id"]
     return exec_id
+
+
+def exec_piped(exec_id: str, stdin_fd: int, write: Callable[[int, bytes], None]) -> None:
+    """Run a non-TTY exec with ``stdin_fd`` piped in (half-closed at its
+    EOF, so the command sees end of input) and its output frames handed to
+    ``write(stream, data)``, stream 1 = stdout, 2 = stderr."""
+    with mapped_errors("exec"):
+        sock = client().api.exec_start(exec_id, socket=True, tty=False)
+    raw = getattr(sock, "_sock", sock)
+    frames = FrameReader()
+    inputs = [stdin_fd, raw]
+    try:
+        while True:
+            ready, _, _ = select.select(inputs, [], [])
+            if stdin_fd in ready:
+                data = os.read(stdin_fd, 65536)
+                if data:
+                    raw.sendall(data)
+                else:
+                    raw.shutdown(socket.SHUT_WR)
+                    inputs.remove(stdin_fd)
+            if raw in ready:
+                chunk = raw.recv(65536)
+                if not chunk:
+                    return
+                for stream, data in frames.feed(chunk):
+                    write(stream, data)
+    finally:
+        raw.close()
+
+
+class FrameReader:
+    """The engine's multiplexed stream for a non-TTY attach: frames of an
+    8-byte header (stream id, 3 zero bytes, big-endian length) and a payload;
+    chunks from the socket may split frames anywhere."""
+
+    def __init__(self) -> None:
+        self.buf = b""
+
+    def feed(self, chunk: bytes) -> Iterator[tuple[int, bytes]]:
+        self.buf += chunk
+        while len(self.buf) >= 8:
+            size = int.from_bytes(self.buf[4:8], "big")
+            if len(self.buf) < 8 + size:
+                return
+            stream, payload, self.buf = self.buf[0], self.buf[8 : 8 + size], self.buf[8 + size :]
+            yield stream, payload
 
 
 def exec_stream(exec_id: str) -> Iterator[tuple[bytes | None, bytes | None]]:
