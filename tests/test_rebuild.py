@@ -29,4 +29,4 @@ def test_a_stop_does_not_wait_for_a_slow_build() -> None:
     started = time.monotonic()
     with pytest.raises(Stopped):
         in_background(lambda: time.sleep(5), stop)
-    assert time.monotonic() - started < 1
+    assert time.monotonic() - started < 4  # returned without waiting for the 5 s "build"

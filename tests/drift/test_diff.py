@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import time
 from typing import Any
 
 import pytest
@@ -139,15 +138,11 @@ def test_change_is_frozen() -> None:
         Change("env", "X", "added").name = "Y"  # type: ignore[misc]
 
 
-def test_five_thousand_packages_diff_fast() -> None:
+def test_five_thousand_packages_each_side() -> None:
+    # The speed of this diff is measured by benchmarks/diff.py, not asserted here.
     pa = {f"pkg{i}": f"1.{i}" for i in range(5000)}
     pb = {f"pkg{i}": (f"1.{i}" if i % 3 else f"2.{i}") for i in range(250, 5250)}
-    a = {**A, "packages": {"pip": pa}}
-    b = {**A, "packages": {"pip": pb}}
-    best = float("inf")
-    for _ in range(3):  # best of three, so a noisy neighbour does not fail the build
-        start = time.perf_counter()
-        changes = diff(a, b)
-        best = min(best, time.perf_counter() - start)
-    assert len(changes) == 250 + 250 + len([i for i in range(250, 5000) if i % 3 == 0])
-    assert best < 0.1, f"diff of 5,000 vs 5,000 packages took {best * 1000:.1f} ms"
+    changes = diff({**A, "packages": {"pip": pa}}, {**A, "packages": {"pip": pb}})
+    kinds = [c.kind for c in changes]
+    assert kinds.count("removed") == 250 and kinds.count("added") == 250
+    assert kinds.count("changed") == len([i for i in range(250, 5000) if i % 3 == 0])
