@@ -108,13 +108,15 @@ def rule_host(facts: Facts) -> list[Finding] | Skipped:
             "host",
             lang,
             f"the host's {lang} is {facts.host}; devparity.toml pins {facts.version}",
-            f"install {lang} {facts.version} on the host (pyenv, nvm, asdf, mise), "
+            f"install {lang} {facts.version} on the host ({VERSION_MANAGERS.get(lang, 'asdf, mise')}), "
             f"or run tools in the container: `devparity exec dev -- ...`",
             expected=facts.version,
             actual=facts.host,
         )
     ]
 
+
+VERSION_MANAGERS = {"python": "pyenv, uv, asdf, mise", "node": "nvm, fnm, asdf, mise"}
 
 RULES: tuple[tuple[str, str, Callable[[Facts], list[Finding] | Skipped]], ...] = (
     ("lock", "lock freshness", rule_lock),
