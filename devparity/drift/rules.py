@@ -24,6 +24,10 @@ from devparity.drift.live import rule_containers
 from devparity.drift.parsers import normalize_name
 
 
+# Where the host-vs-pin fix points a developer, by runtime.
+VERSION_MANAGERS = {"python": "pyenv, uv, asdf, mise", "node": "nvm, fnm, asdf, mise"}
+
+
 def rule_lock(facts: Facts) -> list[Finding] | Skipped:
     fix = "run `devparity lock`"
     if facts.stale is None:
@@ -115,8 +119,6 @@ def rule_host(facts: Facts) -> list[Finding] | Skipped:
         )
     ]
 
-
-VERSION_MANAGERS = {"python": "pyenv, uv, asdf, mise", "node": "nvm, fnm, asdf, mise"}
 
 RULES: tuple[tuple[str, str, Callable[[Facts], list[Finding] | Skipped]], ...] = (
     ("lock", "lock freshness", rule_lock),
