@@ -23,7 +23,6 @@ from devparity.drift.findings import Facts, Finding, Outcome, RuleResult, Skippe
 from devparity.drift.live import rule_containers
 from devparity.drift.parsers import normalize_name
 
-
 # Where the host-vs-pin fix points a developer, by runtime.
 VERSION_MANAGERS = {"python": "pyenv, uv, asdf, mise", "node": "nvm, fnm, asdf, mise"}
 
