@@ -61,6 +61,13 @@ class SourceFilter:
     def relative(self, path: str) -> str:
         return path[len(self.root) :] if path.startswith(self.root) else path.lstrip(os.sep)
 
+    def counts_dir(self, path: str) -> bool:
+        """Whether anything under directory ``path`` can count (else it needs no watch)."""
+        rel = self.relative(path).replace(os.sep, "/")
+        if any(p in IGNORE_DIRS for p in rel.split("/")):
+            return False
+        return not any(matches(rel, p) for p in self.ignore)
+
     def __call__(self, change: Any, path: str) -> bool:
         rel = self.relative(path).replace(os.sep, "/")
         parts = rel.split("/")
@@ -141,13 +148,24 @@ class Watcher:
         if self._thread:
             self._thread.join(timeout)
 
-    def _run(self) -> None:
-        # RustNotify rather than watchfiles.watch(): its constructor returns once
-        # the tree is watched, which is the readiness `start` reports.
+    def _open(self) -> tuple[Any, set[str]]:
+        """A notifier over every directory that can hold a counting change.
+
+        Each directory gets its own non-recursive watch and ignored trees
+        (node_modules, .git, [dev].ignore) none: a recursive watch would put
+        an inotify watch on every directory under the root, ignored or not,
+        and a large node_modules alone can exhaust the kernel's limit (8,192
+        by default before Linux 5.11). RustNotify rather than
+        watchfiles.watch(): its constructor returns once everything is
+        watched, which is the readiness `start` reports."""
         from watchfiles._rust_notify import RustNotify
 
+        dirs = watched_dirs(self.root, self.filter)
+        return RustNotify(dirs, False, False, 300, False, True), set(dirs)
+
+    def _run(self) -> None:
         try:
-            notify = RustNotify([str(self.root)], False, False, 300, True, True)
+            notify, watched = self._open()
         except (OSError, RuntimeError) as exc:
             self._error = UsageError(
                 f"cannot watch {self.root}: {exc}",
@@ -156,15 +174,40 @@ class Watcher:
             self._ready.set()
             return
         self._ready.set()
-        with notify:
+        try:
             while not self._stop.is_set():
                 raw = notify.watch(self.max_ms, self.step_ms, 0, self._stop)
                 if not isinstance(raw, set):
                     continue  # "stop", "timeout" or "signal" (the latter only in the main thread)
                 flt = self.filter
+                if any(p not in watched and os.path.isdir(p) and flt.counts_dir(p) for _, p in raw):
+                    notify, watched = self._reopen(notify, watched)
                 rel = sorted({flt.relative(p).replace(os.sep, "/") for c, p in raw if flt(c, p)})
                 if rel:
                     self.on_batch(Batch(classify(rel, self.dep_files), tuple(rel), time.monotonic()))
+        finally:
+            notify.close()
+
+    def _reopen(self, notify: Any, watched: set[str]) -> tuple[Any, set[str]]:
+        """A new directory appeared: watch the tree as it is now. The old
+        notifier stays if the new one cannot be made (say, the directory
+        vanished while it was being walked); the next batch tries again."""
+        try:
+            fresh = self._open()
+        except (OSError, RuntimeError):
+            return notify, watched
+        notify.close()
+        return fresh
+
+
+def watched_dirs(root: Path, flt: SourceFilter) -> list[str]:
+    """The root and every directory below it that ``flt`` does not ignore;
+    ignored trees are not descended into."""
+    out = [str(root)]
+    for dirpath, dirnames, _files in os.walk(root):
+        dirnames[:] = [d for d in dirnames if flt.counts_dir(os.path.join(dirpath, d))]
+        out += [os.path.join(dirpath, d) for d in dirnames]
+    return out
 
 
 @contextlib.contextmanager

@@ -3,15 +3,17 @@ watch of a temp directory (inotify; no engine)."""
 
 from __future__ import annotations
 
+import os
 import queue
 import signal
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from devparity import watch
-from devparity.watch import Batch, SourceFilter, Watcher
+from devparity.watch import Batch, SourceFilter, Watcher, watched_dirs
 
 
 @pytest.mark.parametrize(
@@ -154,3 +156,55 @@ def test_stop_on_signals_sets_the_event_then_interrupts() -> None:
         with pytest.raises(KeyboardInterrupt):
             signal.raise_signal(signal.SIGINT)
     assert signal.getsignal(signal.SIGTERM) is before
+
+
+def _inotify_watches() -> int:
+    """inotify watches held by this process (the watcher runs in-process)."""
+    total = 0
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            if os.readlink(f"/proc/self/fd/{fd}") != "anon_inode:inotify":
+                continue
+            with open(f"/proc/self/fdinfo/{fd}") as info:
+                total += sum(1 for line in info if line.startswith("inotify wd:"))
+        except OSError:  # closed meanwhile
+            continue
+    return total
+
+
+def test_ignored_trees_cost_no_inotify_watch(tmp_path: Path) -> None:
+    for i in range(300):
+        (tmp_path / "node_modules" / f"pkg{i}" / "lib").mkdir(parents=True)
+    (tmp_path / "src" / "api").mkdir(parents=True)
+    (tmp_path / "logs" / "old").mkdir(parents=True)
+    assert watched_dirs(tmp_path, SourceFilter(tmp_path, ["logs/"])) == [
+        str(tmp_path), str(tmp_path / "src"), str(tmp_path / "src" / "api")
+    ]
+    before = _inotify_watches()
+    w, got = _collect(tmp_path, ignore=["logs/"], debounce_ms=20)
+    try:
+        assert _inotify_watches() - before == 3  # root, src, src/api: not 600 node_modules dirs
+        (tmp_path / "src" / "api" / "views.py").write_text("x = 1\n")
+        assert got.get(timeout=5).paths == ("src/api/views.py",)
+    finally:
+        w.stop()
+
+
+def test_a_directory_made_after_start_is_watched(tmp_path: Path) -> None:
+    w, got = _collect(tmp_path, debounce_ms=20)
+    try:
+        (tmp_path / "pkg" / "sub").mkdir(parents=True)
+        first = got.get(timeout=5)
+        assert "pkg" in first.paths
+        deadline = time.monotonic() + 5
+        seen: set[str] = set()
+        while "pkg/sub/new.py" not in seen and time.monotonic() < deadline:
+            # the re-watch happens as the batch above is handled; write until it lands
+            (tmp_path / "pkg" / "sub" / "new.py").write_text("y = 2\n")
+            try:
+                seen |= set(got.get(timeout=0.5).paths)
+            except queue.Empty:
+                pass
+        assert "pkg/sub/new.py" in seen
+    finally:
+        w.stop()
