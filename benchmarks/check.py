@@ -20,45 +20,15 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 import uuid
 from pathlib import Path
 
+from _bench import cli as bench_cli
+from _bench import write_project
+
 REGISTRY = os.environ.get("DEVPARITY_REGISTRY", "127.0.0.1:5000")
 TARGET_MS = 400
-
-
-def _cli() -> str:
-    local = Path(sys.executable).parent / "devparity"
-    return str(local) if local.exists() else (shutil.which("devparity") or "devparity")
-
-
-def _write_project(root: Path, name: str, base: str) -> None:
-    (root / "app.py").write_text("print('hello')\n")
-    (root / "requirements.txt").write_text("")
-    (root / ".dockerignore").write_text(".git\n__pycache__\n")
-    (root / "devparity.toml").write_text(
-        textwrap.dedent(f"""\
-        [project]
-        name = "{name}"
-
-        [runtime]
-        language = "python"
-        version = "3.11"
-        base_image = "{base}"
-
-        [dependencies]
-        files = ["requirements.txt"]
-
-        [app]
-        command = ["python", "app.py"]
-        env = {{ APP_ENV = "production" }}
-
-        [dev]
-        env = {{ APP_ENV = "development" }}
-        """)
-    )
 
 
 def _docker(*args: str) -> None:
@@ -118,9 +88,9 @@ def main() -> int:
     env = {**os.environ, "DEVPARITY_CACHE_DIR": str(tmp / "cache"), "NO_COLOR": "1"}
     root = tmp / "project"
     root.mkdir()
-    cli = _cli()
+    cli = bench_cli()
     try:
-        _write_project(root, name, base)
+        write_project(root, name, 18599, base=base)
         subprocess.run([cli, "lock"], cwd=root, env=env, check=True, capture_output=True)
         subprocess.run([cli, "check"], cwd=root, env=env, check=True, capture_output=True)  # warm the OS caches
         times = []

@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from _upbench import Up, cli, pct, project, set_version, summary, wait_for
+from _bench import Up, cli, pct, project, set_version, summary, wait_for
 
 
 def devparity_reloads(root: Path, env: dict[str, str], port: int, edits: int) -> list[float]:

@@ -26,7 +26,7 @@ import statistics
 import subprocess
 import sys
 
-from _upbench import Up, cli, project, summary, wait_for
+from _bench import Up, cli, project, summary, wait_for
 
 TARGET_MS = 700
 

@@ -22,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from _upbench import Up, cli, project, set_version, wait_for
+from _bench import Up, cli, project, set_version, wait_for
 
 CLK = os.sysconf("SC_CLK_TCK")
 

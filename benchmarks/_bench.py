@@ -48,7 +48,9 @@ def cli() -> str:
     return str(local) if local.exists() else (shutil.which("devparity") or "devparity")
 
 
-def write_project(root: Path, name: str, port: int, *, dockerignore: str = ".git\n__pycache__\n") -> None:
+def write_project(
+    root: Path, name: str, port: int, *, dockerignore: str = ".git\n__pycache__\n", base: str | None = None
+) -> None:
     root.mkdir(parents=True, exist_ok=True)
     (root / "app.py").write_text(APP)
     (root / "requirements.txt").write_text("")
@@ -61,6 +63,7 @@ def write_project(root: Path, name: str, port: int, *, dockerignore: str = ".git
         [runtime]
         language = "python"
         version = "3.11"
+        {f'base_image = "{base}"' if base else ""}
 
         [dependencies]
         files = ["requirements.txt"]
