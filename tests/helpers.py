@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import textwrap
 import uuid
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,3 +99,26 @@ def run_cli(*args: str, cwd: Path | None = None) -> Result:
     finally:
         os.chdir(old)
     return Result(r.exit_code, r.stdout, r.stderr)
+
+
+def make_wheel(dest: Path, name: str, version: str = "1.0", module_text: str | None = None) -> Path:
+    """A minimal pure-Python wheel with one module ``name`` (a zip with
+    METADATA, WHEEL and RECORD), installable by pip offline."""
+    dist = f"{name}-{version}.dist-info"
+    files = {
+        f"{name}.py": module_text if module_text is not None else f"VERSION = {version!r}\n",
+        f"{dist}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n\n",
+        f"{dist}/WHEEL": "Wheel-Version: 1.0\nGenerator: devparity-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    }
+    record = []
+    for rel, text in files.items():
+        digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=").decode()
+        record.append(f"{rel},sha256={digest},{len(text.encode())}")
+    record.append(f"{dist}/RECORD,,")
+    files[f"{dist}/RECORD"] = "\n".join(record) + "\n"
+    dest.mkdir(parents=True, exist_ok=True)
+    wheel = dest / f"{name}-{version}-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as z:
+        for rel, text in files.items():
+            z.writestr(rel, text)
+    return wheel

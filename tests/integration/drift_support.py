@@ -8,17 +8,14 @@ the ``project_name`` fixture) or is removed by the fixture that made it.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import functools
-import hashlib
 import http.server
 import os
 import subprocess
 import sys
 import threading
 import urllib.request
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -87,28 +84,6 @@ def build_variant(client: Any, base_ref: str, project: str) -> str:
     dockerfile = f"FROM {base_ref}\nRUN echo re-pushed > /re-pushed.txt\nLABEL devparity.project={project}\n"
     img, _logs = client.images.build(fileobj=io.BytesIO(dockerfile.encode()), rm=True, network_mode="host")
     return str(img.id)
-
-
-def make_wheel(dest: Path, name: str, version: str) -> Path:
-    """A minimal pure-Python wheel (a zip with METADATA, WHEEL and RECORD)."""
-    dist = f"{name}-{version}.dist-info"
-    files = {
-        f"{name}/__init__.py": f"VERSION = {version!r}\n",
-        f"{dist}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n\n",
-        f"{dist}/WHEEL": "Wheel-Version: 1.0\nGenerator: devparity-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
-    }
-    record = []
-    for path, text in files.items():
-        digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=").decode()
-        record.append(f"{path},sha256={digest},{len(text.encode())}")
-    record.append(f"{dist}/RECORD,,")
-    files[f"{dist}/RECORD"] = "\n".join(record) + "\n"
-    dest.mkdir(parents=True, exist_ok=True)
-    wheel = dest / f"{name}-{version}-py3-none-any.whl"
-    with zipfile.ZipFile(wheel, "w") as z:
-        for path, text in files.items():
-            z.writestr(path, text)
-    return wheel
 
 
 @contextlib.contextmanager

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import run_cli
+from tests.helpers import make_wheel, run_cli
 from tests.integration.drift_support import (
     REGISTRY,
     SECRET,
@@ -21,7 +21,6 @@ from tests.integration.drift_support import (
     exec_dev,
     forget_repo,
     lock_project,
-    make_wheel,
     package_index,
     push,
     registry_project,

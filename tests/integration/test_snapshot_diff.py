@@ -10,7 +10,8 @@ import pytest
 
 from devparity.drift.fingerprint import load_snapshot
 from tests.helpers import python_project, run_cli
-from tests.integration.drift_support import SECRET, exec_dev, free_port, lock_project, make_wheel, start_dev
+from tests.helpers import make_wheel
+from tests.integration.drift_support import SECRET, exec_dev, free_port, lock_project, start_dev
 
 
 @pytest.fixture

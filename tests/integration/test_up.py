@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 
 from tests.helpers import python_project
-from tests.integration.up_support import Up, cli, edit, get, wait_for_text, wheel
+from tests.helpers import make_wheel
+from tests.integration.up_support import Up, cli, edit, get, wait_for_text
 
 pytestmark = pytest.mark.engine
 
@@ -79,7 +80,7 @@ def test_dependency_change_rebuilds_and_a_failed_rebuild_keeps_serving(
     engine: Any, project_name: str, ups: list[Up], tmp_path: Path
 ) -> None:
     root = python_project(tmp_path / "app", project_name, port=18102)
-    wheel(root, "dpdep", 'V = "dep-ok"\n')
+    make_wheel(root, "dpdep", module_text='V = "dep-ok"\n')
     edit(
         root / "devparity.toml",
         'files = ["requirements.txt"]',

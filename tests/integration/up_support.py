@@ -4,8 +4,6 @@ wheel (nothing can be downloaded during a build)."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import http.client
 import os
 import re
@@ -16,7 +14,6 @@ import threading
 import time
 import urllib.error
 import urllib.request
-import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -123,24 +120,3 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text()
     assert old in text, f"{old!r} not in {path}"
     path.write_text(text.replace(old, new))
-
-
-def wheel(directory: Path, name: str, module_text: str, version: str = "1.0") -> Path:
-    """A pure-Python wheel with one module, installable by pip offline."""
-    dist = f"{name}-{version}.dist-info"
-    files = {
-        f"{name}.py": module_text,
-        f"{dist}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
-        f"{dist}/WHEEL": "Wheel-Version: 1.0\nGenerator: devparity-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
-    }
-    record = []
-    for rel, text in files.items():
-        digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=").decode()
-        record.append(f"{rel},sha256={digest},{len(text.encode())}")
-    record.append(f"{dist}/RECORD,,")
-    files[f"{dist}/RECORD"] = "\n".join(record) + "\n"
-    path = directory / f"{name}-{version}-py3-none-any.whl"
-    with zipfile.ZipFile(path, "w") as z:
-        for rel, text in files.items():
-            z.writestr(rel, text)
-    return path
