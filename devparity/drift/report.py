@@ -45,6 +45,12 @@ def _safe(f: Finding) -> Finding:
     )
 
 
+def _finding_json(f: Finding) -> dict[str, Any]:
+    """A finding in the JSON schema's key order (stable across versions)."""
+    fields = asdict(_safe(f))
+    return {k: fields[k] for k in _FINDING_KEYS}
+
+
 def exit_code(outcome: Outcome) -> int:
     from devparity.errors import EXIT_DRIFT, EXIT_OK
 
@@ -97,7 +103,7 @@ def to_json(outcome: Outcome, project: str) -> dict[str, Any]:
             {"id": r.rule, "title": r.title, "status": r.status, "skipped": r.skipped, "findings": len(r.findings)}
             for r in outcome.results
         ],
-        "findings": [{k: asdict(_safe(f))[k] for k in _FINDING_KEYS} for f in outcome.findings],
+        "findings": [_finding_json(f) for f in outcome.findings],
         "notes": list(outcome.notes),
     }
 
