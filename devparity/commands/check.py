@@ -94,7 +94,7 @@ def _containers(project: Project, stale: tuple[str, ...] | None, current_inputs:
     Side effects: reads each container's files, and its image's on a cache miss;
     for a dev container, see ``_hidden_in_prod``."""
     from devparity.drift import fingerprint, targets
-    from devparity.engine import LABEL_INPUTS, LABEL_ROLE
+    from devparity.engine import LABEL_INPUTS, LABEL_ROLE, containers
 
     name = project.config.name
 
@@ -107,7 +107,7 @@ def _containers(project: Project, stale: tuple[str, ...] | None, current_inputs:
             if hidden is not None:
                 fp, hidden_in = {**fp, "hidden_paths": hidden}, "the prod image"
         image_fp = fingerprint.fingerprint_image(fp["image_id"], project=name)
-        return ContainerFacts(role, targets.container_name(c), fp, image_fp, inputs, hidden_in)
+        return ContainerFacts(role, containers.name_of(c), fp, image_fp, inputs, hidden_in)
 
     running = targets.running_containers(name)
     if len(running) < 2:

@@ -35,13 +35,8 @@ def down(project: Project) -> int:
         for done in [pool.submit(engine_containers.remove, c["Id"]) for c in found]:
             done.result()
     for c in found:
-        ui.ok(f"removed {_name(c)}")
+        ui.ok(f"removed {engine_containers.name_of(c)}")
     return 0
-
-
-def _name(summary: dict[str, Any]) -> str:
-    names = summary.get("Names") or [summary["Id"][:12]]
-    return str(names[0]).lstrip("/")
 
 
 def _started(attrs: dict[str, Any]) -> datetime | None:

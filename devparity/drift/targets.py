@@ -33,11 +33,6 @@ def running_containers(project: str) -> list[dict[str, Any]]:
     )
 
 
-def container_name(summary: dict[str, Any]) -> str:
-    names = summary.get("Names") or [summary["Id"][:12]]
-    return str(names[0]).lstrip("/")
-
-
 class Resolver:
     """Resolves targets, loading the project (config and lock) at most once."""
 

@@ -78,6 +78,12 @@ def find(project: str, role: str | None = None) -> list[dict[str, Any]]:
     return found
 
 
+def name_of(summary: dict[str, Any]) -> str:
+    """A container's name from a list summary (its short id if it has none)."""
+    names = summary.get("Names") or [summary["Id"][:12]]
+    return str(names[0]).lstrip("/")
+
+
 def inspect(cid: str) -> dict[str, Any] | None:
     """The container's inspect attrs, or None when it no longer exists."""
     from docker import errors as de
