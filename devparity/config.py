@@ -39,8 +39,8 @@ SCHEMA: dict[str, dict[str, str]] = {
     "project": {"name": STR},
     "runtime": {"language": STR, "version": STR, "base_image": STR, "system_packages": LIST_STR},
     "dependencies": {"files": LIST_STR, "install": STR},
-    "build": {"network": STR, "args": DICT_STR},
-    "app": {"workdir": STR, "command": COMMAND, "ports": LIST_INT, "env": DICT_STR, "user": STR},
+    "build": {"network": STR, "args": DICT_STR, "include": LIST_STR},
+    "app": {"workdir": STR, "command": COMMAND, "ports": LIST_INT, "env": DICT_STR, "user": STR, "cap_add": LIST_STR},
     "dev": {
         "command": COMMAND,
         "env": DICT_STR,
@@ -76,11 +76,14 @@ class Config:
     install: str | None
     build_network: str | None
     build_args: dict[str, str]
+    # paths opted back into the build context despite the default secret excludes
+    build_include: tuple[str, ...]
     workdir: str
     command: list[str] | str
     ports: tuple[int, ...]
     env: dict[str, str]
     user: str
+    cap_add: tuple[str, ...]  # capabilities the prod container keeps (it drops all others)
     dev_command: list[str] | str
     dev_env: dict[str, str]
     reload: str
@@ -280,11 +283,13 @@ def _build(data: dict[str, Any], text: str, path: Path) -> Config:
         install=get("dependencies", "install"),
         build_network=get("build", "network", "host") or None,
         build_args=dict(get("build", "args", {})),
+        build_include=tuple(get("build", "include", [])),
         workdir=workdir.rstrip("/"),
         command=command,
         ports=ports,
         env=dict(get("app", "env", {})),
         user=get("app", "user", "app"),
+        cap_add=tuple(get("app", "cap_add", [])),
         dev_command=get("dev", "command", command),
         dev_env=dict(get("dev", "env", {})),
         reload=reload,
