@@ -17,6 +17,9 @@ import typer
 from devparity import __version__
 from devparity.errors import EXIT_ENGINE, EXIT_INTERRUPTED, BuildFailed, DevparityError
 
+# What a shell reports for a process SIGPIPE ended (128 + 13).
+EXIT_BROKEN_PIPE = 141
+
 app = typer.Typer(
     name="devparity",
     help="Pin a project's runtime into one image, run identical dev and prod containers from it, and flag drift.",
@@ -92,6 +95,8 @@ def _run(fn: Callable[[], int]) -> None:
     except KeyboardInterrupt:
         ui.error("interrupted")
         code = EXIT_INTERRUPTED
+    except BrokenPipeError:  # `devparity render | head -1`: the reader has all it wanted
+        code = _stdout_closed()
     except typer.Exit:
         raise
     except Exception as exc:  # a bug: still one line, with a way to see more
@@ -100,6 +105,15 @@ def _run(fn: Callable[[], int]) -> None:
         ui.error(f"unexpected {type(exc).__name__}: {exc} (run with --debug for a traceback)")
         code = EXIT_ENGINE
     raise typer.Exit(code)
+
+
+def _stdout_closed() -> int:
+    """A closed stdout ends the command quietly, as SIGPIPE ends `cat`: point
+    stdout at /dev/null so the interpreter's last flush has nowhere to fail."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return EXIT_BROKEN_PIPE
 
 
 def _project():  # type: ignore[no-untyped-def]
@@ -253,3 +267,5 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.exit(EXIT_INTERRUPTED)
+    except BrokenPipeError:  # help or version text into a closed pipe
+        sys.exit(_stdout_closed())

@@ -10,17 +10,17 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
+from devparity import config_ports, files, validate
+from devparity.config_ports import PROD_PORT_OFFSET  # noqa: F401 (re-exported)
 from devparity.errors import ConfigError
 
 CONFIG_NAME = "devparity.toml"
 LANGUAGES = ("python", "node")
-RELOAD_RE = re.compile(r"^(restart|none|signal:[A-Z0-9]+)$")
-# prod's host ports default to container port + this, so dev and prod run side by side.
-PROD_PORT_OFFSET = 1000
 
 # Type names used by the schema and in error messages.
 STR, INT, LIST_STR, LIST_INT, DICT_STR, COMMAND, PORT_MAP, ALLOW = (
@@ -121,11 +121,17 @@ class Config:
 
 
 def find_config(start: Path) -> Path:
-    """Walk up from ``start`` to the nearest directory holding devparity.toml."""
+    """Walk up from ``start`` to the nearest directory holding devparity.toml.
+    Something else by that name (a directory, a FIFO) is an error, not a
+    reason to keep walking up to a parent project's config."""
     start = start.resolve()
     for d in (start, *start.parents):
-        if (d / CONFIG_NAME).is_file():
-            return d / CONFIG_NAME
+        candidate = d / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+        if candidate.exists() or candidate.is_symlink():
+            what = "a directory" if candidate.is_dir() else "not a regular file"
+            raise ConfigError(f"{candidate} is {what}", hint=f"{CONFIG_NAME} must be a file; rename or remove it")
     raise ConfigError(
         f"no {CONFIG_NAME} in {start} or any parent directory",
         hint="run `devparity init` in the project root",
@@ -134,11 +140,7 @@ def find_config(start: Path) -> Path:
 
 def load(path: Path) -> Config:
     """Read, parse and validate a config file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
-    return parse(text, path)
+    return parse(files.read_text(path), path)
 
 
 def parse(text: str, path: Path) -> Config:
@@ -146,6 +148,7 @@ def parse(text: str, path: Path) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+    _check_control_chars(data, text, path)
     _check_keys(data, text, path)
     return _build(data, text, path)
 
@@ -173,6 +176,32 @@ def _where(path: Path, text: str, section: str | None, key: str) -> str:
     return f"{path}:{line}" if line else str(path)
 
 
+def _has_control(value: Any) -> bool:
+    if isinstance(value, str):
+        return validate.control_char(value)
+    if isinstance(value, dict):
+        return any(_has_control(k) or _has_control(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_control(v) for v in value)
+    return False
+
+
+def _check_control_chars(data: dict[str, Any], text: str, path: Path) -> None:
+    """No string anywhere (names included) may hold a control character: a
+    newline in any value would add a Dockerfile line or split a message."""
+    hint = "values must be single-line text without tabs or escapes like \\n"
+    for section, body in data.items():
+        if validate.control_char(section):
+            raise ConfigError(f"{path}: a section name contains a control character", hint=hint)
+        if not isinstance(body, dict):
+            continue
+        for key, value in body.items():
+            if validate.control_char(key):
+                raise ConfigError(f"{_where(path, text, None, section)}: a key in [{section}] contains a control character", hint=hint)
+            if _has_control(value):
+                raise ConfigError(f"{_where(path, text, section, key)}: `{section}.{key}` contains a control character", hint=hint)
+
+
 def _check_keys(data: dict[str, Any], text: str, path: Path) -> None:
     for section, body in data.items():
         if section not in SCHEMA:
@@ -197,9 +226,34 @@ def _typed(data: dict[str, Any], text: str, path: Path, section: str, key: str, 
         return value
     kind = SCHEMA[section][key]
     if not _conforms(value, kind):
-        got = type(value).__name__
-        raise ConfigError(f"{_where(path, text, section, key)}: `{section}.{key}` must be {kind}, got {got} {value!r}")
+        # The type only, never the value: a wrong-typed [app].env holds secrets.
+        raise ConfigError(f"{_where(path, text, section, key)}: `{section}.{key}` must be {kind}, got {_describe(value, kind)}")
     return value
+
+
+_TYPE_NAMES = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list", dict: "a table"}
+
+
+def _type_name(value: Any) -> str:
+    return _TYPE_NAMES.get(type(value), "a date or time")
+
+
+def _describe(value: Any, kind: str) -> str:
+    """What a wrong value is, by type: ``a table whose `PORT` is an integer``."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if not _conforms({k: v}, kind):
+                name = f"`{k}`" if len(k) <= 64 else "a key"
+                return f"a table whose {name} is {_type_name(v)}"
+    if isinstance(value, list):
+        for v in value:
+            if not _conforms([v], kind):
+                return f"a list holding {_type_name(v)}"
+    return _type_name(value)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _conforms(value: Any, kind: str) -> bool:
@@ -209,19 +263,17 @@ def _conforms(value: Any, kind: str) -> bool:
     if kind == STR:
         return isinstance(value, str)
     if kind == INT:
-        return isinstance(value, int) and not isinstance(value, bool)
+        return _is_int(value)
     if kind == LIST_STR:
         return strs(value)
     if kind == LIST_INT:
-        return isinstance(value, list) and all(isinstance(x, int) and not isinstance(x, bool) and 0 < x < 65536 for x in value)
+        return isinstance(value, list) and all(_is_int(x) for x in value)
     if kind == DICT_STR:
         return isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
     if kind == COMMAND:
         return (isinstance(value, str) and value.strip() != "") or (strs(value) and len(value) > 0)
     if kind == PORT_MAP:
-        return isinstance(value, dict) and all(
-            k.isdigit() and isinstance(v, int) and not isinstance(v, bool) and 0 < v < 65536 for k, v in value.items()
-        )
+        return isinstance(value, dict) and all(_is_int(v) for v in value.values())
     if kind == ALLOW:
         return isinstance(value, list) and all(
             isinstance(x, dict) and set(x) <= {"rule", "name", "reason"} and all(isinstance(v, str) for v in x.values())
@@ -237,68 +289,79 @@ def _build(data: dict[str, Any], text: str, path: Path) -> Config:
     def get(section: str, key: str, default: Any = None) -> Any:
         return _typed(data, text, path, section, key, default)
 
-    def fail(section: str, key: str, msg: str) -> ConfigError:
-        return ConfigError(f"{_where(path, text, section, key)}: `{section}.{key}` {msg}")
+    def fail(section: str, key: str, msg: str, hint: str | None = None) -> ConfigError:
+        return ConfigError(f"{_where(path, text, section, key)}: `{section}.{key}` {msg}", hint=hint)
 
-    name = get("project", "name") or root.name
-    if not re.fullmatch(r"[a-zA-Z0-9][a-zA-Z0-9_.-]*", name):
-        raise fail("project", "name", f"must be letters, digits, '.', '_' or '-', got {name!r}")
+    def checked(section: str, key: str, value: Any, check: Callable[[Any], str | None]) -> Any:
+        """``value`` (a string, or each item of a list or each key of a table) passed through ``check``."""
+        items = value if isinstance(value, (list, tuple, dict)) else [value]
+        for item in items:
+            reason = check(item)
+            if reason:
+                raise fail(section, key, reason)
+        return value
+
+    name = get("project", "name")
+    if name is None:  # the directory's name, made valid when it is not (a "My App" checkout)
+        name = root.name if validate.project_name(root.name) is None else validate.suggest_project_name(root.name)
+    checked("project", "name", name, validate.project_name)
     language = get("runtime", "language")
     if language is None:
         raise ConfigError(f"{path}: `runtime.language` is required (one of {', '.join(LANGUAGES)})")
     if language not in LANGUAGES:
-        raise fail("runtime", "language", f"must be one of {', '.join(LANGUAGES)}, got {language!r}")
+        raise fail("runtime", "language", f"must be one of {', '.join(LANGUAGES)}")
     version = get("runtime", "version")
     if not version:
         raise ConfigError(f"{path}: `runtime.version` is required (for example \"3.11\")")
     if not re.fullmatch(r"\d+(\.\d+){0,2}", version):
-        raise fail("runtime", "version", f"must be a version like \"3.11\" or \"18\", got {version!r}")
+        raise fail("runtime", "version", 'must be a version like "3.11" or "18"')
     command = get("app", "command")
     if command is None:
         raise ConfigError(f"{path}: `app.command` is required (the prod command, for example [\"python\", \"app.py\"])")
-    workdir = get("app", "workdir", "/app")
-    if not workdir.startswith("/") or workdir.rstrip("/") == "":
-        raise fail("app", "workdir", f"must be an absolute path other than /, got {workdir!r}")
-    reload = get("dev", "reload", "restart")
-    if not RELOAD_RE.match(reload):
-        raise fail("dev", "reload", f"must be \"restart\", \"none\" or \"signal:NAME\" (e.g. signal:HUP), got {reload!r}")
+    workdir = checked("app", "workdir", get("app", "workdir", "/app"), validate.workdir)
+    reload = checked("dev", "reload", get("dev", "reload", "restart"), validate.reload)
     debounce = get("dev", "debounce_ms", 50)
     if not 0 <= debounce <= 10_000:
-        raise fail("dev", "debounce_ms", f"must be between 0 and 10000, got {debounce}")
-    ports = tuple(get("app", "ports", []))
-    dep_files = tuple(get("dependencies", "files", []))
+        raise fail("dev", "debounce_ms", "must be between 0 and 10000")
+    dep_files = tuple(checked("dependencies", "files", get("dependencies", "files", []),
+                              lambda f: validate.project_path(f, dep_file=True)))
     for f in dep_files:
-        if Path(f).is_absolute() or ".." in Path(f).parts:
-            raise fail("dependencies", "files", f"must be paths inside the project, got {f!r}")
-    dev_ports = {int(k): v for k, v in get("dev", "ports", {}).items()}
-    prod_ports = {int(k): v for k, v in get("prod", "ports", {}).items()}
+        if (root / f).is_dir():
+            raise fail("dependencies", "files", "names a directory; list dependency files")
+    install = get("dependencies", "install")
+    if install is not None and not install.strip():
+        raise fail("dependencies", "install", "is empty; leave it out to use the runtime's default")
+    ports = config_ports.resolve(get, fail)
+    base_image = get("runtime", "base_image")
+    if base_image is not None:
+        checked("runtime", "base_image", base_image, validate.image_ref)
     return Config(
         root=root,
         name=name,
         language=language,
         version=version,
-        base_image=get("runtime", "base_image"),
-        system_packages=tuple(get("runtime", "system_packages", [])),
+        base_image=base_image,
+        system_packages=tuple(checked("runtime", "system_packages", get("runtime", "system_packages", []), validate.package)),
         dep_files=dep_files,
-        install=get("dependencies", "install"),
-        build_network=get("build", "network", "host") or None,
-        build_args=dict(get("build", "args", {})),
-        build_include=tuple(get("build", "include", [])),
-        workdir=workdir.rstrip("/"),
+        install=install,
+        build_network=checked("build", "network", get("build", "network", "host"), validate.network) or None,
+        build_args=dict(checked("build", "args", get("build", "args", {}), validate.env_name)),
+        build_include=tuple(checked("build", "include", get("build", "include", []), validate.project_path)),
+        workdir=str(PurePosixPath(workdir)),
         command=command,
-        ports=ports,
-        env=dict(get("app", "env", {})),
-        user=get("app", "user", "app"),
-        cap_add=tuple(get("app", "cap_add", [])),
+        ports=ports.app,
+        env=dict(checked("app", "env", get("app", "env", {}), validate.env_name)),
+        user=checked("app", "user", get("app", "user", "app"), validate.user),
+        cap_add=tuple(checked("app", "cap_add", get("app", "cap_add", []), validate.capability)),
         dev_command=get("dev", "command", command),
-        dev_env=dict(get("dev", "env", {})),
+        dev_env=dict(checked("dev", "env", get("dev", "env", {}), validate.env_name)),
         reload=reload,
         dev_ignore=tuple(get("dev", "ignore", [])),
         debounce_ms=debounce,
-        dev_ports={p: dev_ports.get(p, p) for p in ports},
-        dev_host=get("dev", "host", "127.0.0.1"),
-        prod_ports={p: prod_ports.get(p, p + PROD_PORT_OFFSET) for p in ports},
-        prod_host=get("prod", "host", "127.0.0.1"),
+        dev_ports=ports.dev,
+        dev_host=ports.dev_host,
+        prod_ports=ports.prod,
+        prod_host=ports.prod_host,
         allow=tuple(AllowRule(a["rule"], a["name"], a.get("reason", "")) for a in get("check", "allow", [])),
         raw=data,
     )

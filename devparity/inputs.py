@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from devparity import render
+from devparity import files, render
 from devparity.config import Config
 from devparity.errors import ConfigError
 
@@ -49,18 +49,15 @@ class Inputs:
 
 
 def dependency_hashes(config: Config) -> dict[str, str]:
+    """Each dependency file's hash. The file must resolve inside the project
+    and be a regular file under the size cap: a symlink to /etc/passwd, a
+    FIFO or /dev/zero is an error (exit 2), never read."""
     out = {}
     for name in config.dep_files:
-        path = config.root / name
-        try:
-            out[name] = sha256_bytes(path.read_bytes())
-        except FileNotFoundError:
-            raise ConfigError(
-                f"{config.path}: dependency file {name!r} (dependencies.files) does not exist",
-                hint="create it or remove it from dependencies.files",
-            ) from None
-        except OSError as exc:
-            raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
+        path = files.inside(config.root, name, what="dependency file (dependencies.files)")
+        out[name] = sha256_bytes(
+            files.read_bytes(path, cap=files.DEPENDENCY_CAP, hint="dependencies.files must name regular files of the project")
+        )
     return out
 
 
@@ -84,9 +81,15 @@ def source_hash(root: Path, files: list[str]) -> str:
             continue
         if not path.is_file():
             continue
-        h.update(f"F{rel}\0{path.stat().st_mode & 0o111}\0".encode())
-        with path.open("rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                h.update(block)
+        try:
+            h.update(f"F{rel}\0{path.stat().st_mode & 0o111}\0".encode())
+            with path.open("rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    h.update(block)
+        except OSError as exc:  # a project file, not the engine: exit 2 naming it
+            raise ConfigError(
+                f"cannot read {path}: {exc.strerror or exc}",
+                hint="fix its permissions, or leave it out of the image in .dockerignore",
+            ) from None
         h.update(b"\0")
     return "sha256:" + h.hexdigest()

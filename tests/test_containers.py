@@ -20,7 +20,7 @@ version = "3.11"
 
 [app]
 command = ["python", "app.py"]
-ports = [8000, 9000]
+ports = [8000, 9100]
 env = { APP_ENV = "production", PORT = "8000", KEEP = "1" }
 
 [dev]
@@ -75,7 +75,7 @@ def test_dev_command_and_reload_mode(tmp_path: Path) -> None:
 
 def test_ports_bind_loopback_unless_asked(tmp_path: Path) -> None:
     cfg = load(tmp_path)
-    assert dev(cfg).ports == (PortBinding(8000, "127.0.0.1", 8000), PortBinding(9000, "127.0.0.1", 9000))
+    assert dev(cfg).ports == (PortBinding(8000, "127.0.0.1", 8000), PortBinding(9100, "127.0.0.1", 9100))
     text = TOML.replace("[dev]\n", '[dev]\nhost = "0.0.0.0"\nports = { 8000 = 8080 }\n')
     (tmp_path / "devparity.toml").write_text(text)
     spec = dev(config_mod.load(tmp_path / "devparity.toml"))
@@ -97,7 +97,7 @@ def test_prod_is_the_same_image_without_the_overlay(tmp_path: Path) -> None:
     # prod's own host ports: container port + 1000 by default
     assert [(p.container, p.host_ip, p.host_port) for p in prod.ports] == [
         (8000, "127.0.0.1", 9000),
-        (9000, "127.0.0.1", 10000),
+        (9100, "127.0.0.1", 10100),
     ]
 
 

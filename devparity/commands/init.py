@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from devparity import detect, ui
+from devparity import detect, ui, validate
 from devparity.cache import atomic_write_text
 from devparity.config import CONFIG_NAME, parse
+from devparity.config_ports import PORT_MAX, PORT_MIN, PROD_PORT_OFFSET
 from devparity.errors import UsageError
 
 DEFAULT_PORTS = {"python": 8000, "node": 3000}
@@ -37,8 +38,11 @@ devparity.lock
 
 
 def render_config(root: Path, d: detect.Detection, port: int | None) -> str:
-    port = port or DEFAULT_PORTS[d.language]
+    port = DEFAULT_PORTS[d.language] if port is None else port
     q = json.dumps
+    # prod's default host port (port + 1000) must exist too; near the top of
+    # the range, map prod below the port instead.
+    prod = "" if port + PROD_PORT_OFFSET <= PORT_MAX else f'\n[prod]\nports = {{ "{port}" = {port - PROD_PORT_OFFSET} }}\n'
     return f"""\
 # devparity.toml, written by `devparity init`. Commit it with devparity.lock.
 # Every key is documented in devparity.toml.example.
@@ -61,22 +65,21 @@ env = {{ APP_ENV = "production" }}
 [dev]
 env = {{ APP_ENV = "development" }}
 reload = "restart"
-
+{prod}
 [check]
 allow = []
 """
 
 
 def _project_name(root: Path) -> str:
-    import re
-
-    name = re.sub(r"[^a-zA-Z0-9_.-]+", "-", root.name).strip("-._") or "app"
-    return name
+    return root.name if validate.project_name(root.name) is None else validate.suggest_project_name(root.name)
 
 
 def init(root: Path, *, language: str | None, version: str | None, port: int | None, force: bool) -> int:
+    if port is not None and not PORT_MIN <= port <= PORT_MAX:
+        raise UsageError(f"--port must be between {PORT_MIN} and {PORT_MAX}")
     target = root / CONFIG_NAME
-    if target.exists() and not force:
+    if (target.exists() or target.is_symlink()) and not force:
         raise UsageError(f"{target} already exists", hint="pass --force to overwrite it")
     d = detect.detect(root, language=language, version=version)
     for hint in d.hints:

@@ -19,7 +19,7 @@ from devparity.drift import filters
 from devparity.drift.filters import hidden_paths, is_secret_name, mask_env  # re-exported
 from devparity.drift.sources import collect
 from devparity.engine import archive
-from devparity.errors import UsageError
+from devparity.errors import DevparityError, UsageError
 
 __all__ = [
     "SCHEMA",
@@ -34,6 +34,7 @@ __all__ = [
 ]
 
 SCHEMA = 1
+SNAPSHOT_CAP = 256 * 1024 * 1024  # a snapshot lists every package and changed path
 TEMPORARY_PATHS = filters.TEMPORARY_PATHS
 
 
@@ -143,15 +144,24 @@ def save_snapshot(fp: dict[str, Any], path: str | os.PathLike[str]) -> None:
 
 
 def load_snapshot(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Read a fingerprint snapshot; UsageError if it is unreadable, not a
-    fingerprint, or of a schema this version does not know."""
+    """Read a fingerprint snapshot; exit 2 (naming the file) if it is not a
+    regular UTF-8 file, not JSON, not shaped like a fingerprint, or of a
+    schema this version does not know."""
+    from devparity import files
+    from devparity.drift import shape
+
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UsageError(f"Cannot read snapshot {path}: {exc.strerror or exc}.") from exc
+        text = files.read_text(Path(path), cap=SNAPSHOT_CAP)
+    except DevparityError as exc:  # missing, not a regular file, too big, not UTF-8
+        raise UsageError(f"Cannot read snapshot: {exc.message}; pass a file written by devparity.") from None
+    try:
+        data = json.loads(text)
     except ValueError as exc:
-        raise UsageError(f"Snapshot {path} is not valid JSON ({exc}); pass a file written by devparity.") from exc
+        raise UsageError(f"Snapshot {path} is not valid JSON ({exc}); pass a file written by devparity.") from None
+    except RecursionError:
+        raise UsageError(f"Snapshot {path} is nested too deeply to be a fingerprint; pass a file written by devparity.") from None
     _check_schema(data, str(path))
+    shape.check(data, str(path))
     return dict(data)
 
 
@@ -162,6 +172,6 @@ def _check_schema(data: Any, where: str) -> None:
         )
     if data["schema"] != SCHEMA:
         raise UsageError(
-            f"{where} has fingerprint schema {data['schema']!r}, but this devparity reads "
-            f"schema {SCHEMA}; re-create the snapshot or upgrade devparity."
+            f"{where} has another fingerprint schema than the one this devparity reads "
+            f"(schema {SCHEMA}); re-create the snapshot or upgrade devparity."
         )

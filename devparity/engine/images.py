@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from devparity import files
 from devparity.engine import client, mapped_errors
 from devparity.errors import BuildFailed, EngineError, ImageNotFound, RegistryError
 from devparity.imageref import familiar, repository
@@ -164,6 +165,7 @@ def context_files(root: Path) -> list[str]:
 
     ignore = root / ".dockerignore"
     patterns: list[str] = []
-    if ignore.is_file():
-        patterns = [p.strip() for p in ignore.read_text().splitlines() if p.strip() and not p.startswith("#")]
+    if os.path.lexists(ignore):  # a directory or FIFO by that name is an error too
+        text = files.read_text(ignore, hint="fix or remove .dockerignore")  # exit 2 naming it, not 3
+        patterns = [p.strip() for p in text.splitlines() if p.strip() and not p.startswith("#")]
     return sorted(exclude_paths(str(root), patterns))
