@@ -85,12 +85,13 @@ def inside(root: Path, rel: str, *, what: str) -> Path:
     try:
         path = (root / rel).resolve(strict=True)
     except FileNotFoundError:
-        raise ConfigError(f"{what} {root / rel} does not exist", hint="create it or remove it from the config") from None
+        raise ConfigError(f"{what} '{rel}' does not exist in {root}", hint="create it or remove it from the config") from None
     except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop
-        raise ConfigError(f"cannot resolve {what} {root / rel}: {getattr(exc, 'strerror', None) or 'symlink loop'}") from None
+        reason = getattr(exc, "strerror", None) or "symlink loop"
+        raise ConfigError(f"cannot resolve {what} '{rel}' in {root}: {reason}") from None
     if not path.is_relative_to(root):
         raise ConfigError(
-            f"{what} {root / rel} resolves outside the project root",
+            f"{what} '{rel}' resolves outside the project root {root}",
             hint="dependency files must be files of the project, not symlinks out of it",
         )
     return path

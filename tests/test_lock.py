@@ -9,7 +9,7 @@ import pytest
 
 from devparity import config, inputs, lock
 from devparity.base import BasePin
-from devparity.errors import ConfigError, LockError
+from devparity.errors import ConfigError, LockError, UsageError
 from tests.helpers import python_project, run_cli
 
 DIGEST = "sha256:" + "c" * 64
@@ -77,7 +77,7 @@ def test_lock_write_is_atomic_on_failure(tmp_path: Path, monkeypatch: pytest.Mon
         raise OSError("disk full")
 
     monkeypatch.setattr("os.fsync", boom)
-    with pytest.raises(OSError):
+    with pytest.raises(UsageError, match="cannot write"):
         lock.write(cfg, {"schema": 1, "base": {}, "inputs": {}})
     assert (tmp_path / "devparity.lock").read_text() == before
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []

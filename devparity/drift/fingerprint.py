@@ -165,6 +165,12 @@ def load_snapshot(path: str | os.PathLike[str]) -> dict[str, Any]:
     return dict(data)
 
 
+def _schema_name(value: Any) -> str:
+    """A schema number as it is; anything else by its type, never its text."""
+    is_number = isinstance(value, int) and not isinstance(value, bool) and abs(value) < 10**9
+    return str(value) if is_number else f"of type {type(value).__name__}"
+
+
 def _check_schema(data: Any, where: str) -> None:
     if not isinstance(data, dict) or "schema" not in data or data.get("kind") not in ("image", "container"):
         raise UsageError(
@@ -172,6 +178,6 @@ def _check_schema(data: Any, where: str) -> None:
         )
     if data["schema"] != SCHEMA:
         raise UsageError(
-            f"{where} has another fingerprint schema than the one this devparity reads "
-            f"(schema {SCHEMA}); re-create the snapshot or upgrade devparity."
+            f"{where} has fingerprint schema {_schema_name(data['schema'])}, but this devparity reads "
+            f"schema {SCHEMA}; re-create the snapshot or upgrade devparity."
         )
