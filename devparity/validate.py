@@ -64,7 +64,7 @@ def control_char(text: str) -> bool:
 
 
 def env_name(name: str) -> str | None:
-    return None if ENV_NAME.fullmatch(name) else "is not a valid name (letters, digits and _, not starting with a digit)"
+    return None if ENV_NAME.fullmatch(name) else "holds a name that is not a POSIX name (letters, digits and _, no digit first)"
 
 
 def package(spec: str) -> str | None:

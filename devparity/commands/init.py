@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 from devparity import detect, ui, validate
@@ -75,12 +76,22 @@ def _project_name(root: Path) -> str:
     return root.name if validate.project_name(root.name) is None else validate.suggest_project_name(root.name)
 
 
+def _check_writable(root: Path) -> None:
+    """Fail before any output when the directory cannot take the new files."""
+    try:
+        with tempfile.TemporaryFile(dir=root):
+            pass
+    except OSError as exc:
+        raise UsageError(f"cannot write in {root}: {exc.strerror or exc}", hint="run init in a writable project directory") from None
+
+
 def init(root: Path, *, language: str | None, version: str | None, port: int | None, force: bool) -> int:
     if port is not None and not PORT_MIN <= port <= PORT_MAX:
         raise UsageError(f"--port must be between {PORT_MIN} and {PORT_MAX}")
     target = root / CONFIG_NAME
     if (target.exists() or target.is_symlink()) and not force:
         raise UsageError(f"{target} already exists", hint="pass --force to overwrite it")
+    _check_writable(root)
     d = detect.detect(root, language=language, version=version)
     for hint in d.hints:
         mark = "→" if hint.source == d.source else " "
