@@ -17,6 +17,7 @@ from typing import Any
 
 from devparity import config_ports, files, validate
 from devparity.config_ports import PROD_PORT_OFFSET  # noqa: F401 (re-exported)
+from devparity.config_text import check_control_chars, describe, where
 from devparity.errors import ConfigError
 
 CONFIG_NAME = "devparity.toml"
@@ -148,70 +149,21 @@ def parse(text: str, path: Path) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
-    _check_control_chars(data, text, path)
+    check_control_chars(data, text, path)
     _check_keys(data, text, path)
     return _build(data, text, path)
-
-
-def _line_of(text: str, section: str | None, key: str) -> int | None:
-    """Best-effort line number of ``key`` (inside ``[section]``) for messages."""
-    lines = text.splitlines()
-    in_section = section is None
-    key_re = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=")
-    for i, line in enumerate(lines, 1):
-        stripped = line.strip()
-        if stripped.startswith("["):
-            name = stripped.strip("[]").strip()
-            in_section = section is None or name == section
-            if section is None and name == key:
-                return i
-            continue
-        if in_section and key_re.match(line):
-            return i
-    return None
-
-
-def _where(path: Path, text: str, section: str | None, key: str) -> str:
-    line = _line_of(text, section, key)
-    return f"{path}:{line}" if line else str(path)
-
-
-def _has_control(value: Any) -> bool:
-    if isinstance(value, str):
-        return validate.control_char(value)
-    if isinstance(value, dict):
-        return any(_has_control(k) or _has_control(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_control(v) for v in value)
-    return False
-
-
-def _check_control_chars(data: dict[str, Any], text: str, path: Path) -> None:
-    """No string anywhere (names included) may hold a control character: a
-    newline in any value would add a Dockerfile line or split a message."""
-    hint = "values must be single-line text without tabs or escapes like \\n"
-    for section, body in data.items():
-        if validate.control_char(section):
-            raise ConfigError(f"{path}: a section name contains a control character", hint=hint)
-        if not isinstance(body, dict):
-            continue
-        for key, value in body.items():
-            if validate.control_char(key):
-                raise ConfigError(f"{_where(path, text, None, section)}: a key in [{section}] contains a control character", hint=hint)
-            if _has_control(value):
-                raise ConfigError(f"{_where(path, text, section, key)}: `{section}.{key}` contains a control character", hint=hint)
 
 
 def _check_keys(data: dict[str, Any], text: str, path: Path) -> None:
     for section, body in data.items():
         if section not in SCHEMA:
-            raise ConfigError(f"{_where(path, text, None, section)}: unknown section [{section}]{_suggest(section, SCHEMA)}")
+            raise ConfigError(f"{where(path, text, None, section)}: unknown section [{section}]{_suggest(section, SCHEMA)}")
         if not isinstance(body, dict):
-            raise ConfigError(f"{_where(path, text, None, section)}: `{section}` must be a table ([{section}])")
+            raise ConfigError(f"{where(path, text, None, section)}: `{section}` must be a table ([{section}])")
         for key in body:
             if key not in SCHEMA[section]:
                 raise ConfigError(
-                    f"{_where(path, text, section, key)}: unknown key `{section}.{key}`{_suggest(key, SCHEMA[section])}"
+                    f"{where(path, text, section, key)}: unknown key `{section}.{key}`{_suggest(key, SCHEMA[section])}"
                 )
 
 
@@ -227,29 +179,8 @@ def _typed(data: dict[str, Any], text: str, path: Path, section: str, key: str, 
     kind = SCHEMA[section][key]
     if not _conforms(value, kind):
         # The type only, never the value: a wrong-typed [app].env holds secrets.
-        raise ConfigError(f"{_where(path, text, section, key)}: `{section}.{key}` must be {kind}, got {_describe(value, kind)}")
+        raise ConfigError(f"{where(path, text, section, key)}: `{section}.{key}` must be {kind}, got {describe(value, kind, _conforms)}")
     return value
-
-
-_TYPE_NAMES = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list", dict: "a table"}
-
-
-def _type_name(value: Any) -> str:
-    return _TYPE_NAMES.get(type(value), "a date or time")
-
-
-def _describe(value: Any, kind: str) -> str:
-    """What a wrong value is, by type: ``a table whose `PORT` is an integer``."""
-    if isinstance(value, dict):
-        for k, v in value.items():
-            if not _conforms({k: v}, kind):
-                name = f"`{k}`" if len(k) <= 64 else "a key"
-                return f"a table whose {name} is {_type_name(v)}"
-    if isinstance(value, list):
-        for v in value:
-            if not _conforms([v], kind):
-                return f"a list holding {_type_name(v)}"
-    return _type_name(value)
 
 
 def _is_int(value: Any) -> bool:
@@ -290,7 +221,7 @@ def _build(data: dict[str, Any], text: str, path: Path) -> Config:
         return _typed(data, text, path, section, key, default)
 
     def fail(section: str, key: str, msg: str, hint: str | None = None) -> ConfigError:
-        return ConfigError(f"{_where(path, text, section, key)}: `{section}.{key}` {msg}", hint=hint)
+        return ConfigError(f"{where(path, text, section, key)}: `{section}.{key}` {msg}", hint=hint)
 
     def checked(section: str, key: str, value: Any, check: Callable[[Any], str | None]) -> Any:
         """``value`` (a string, or each item of a list or each key of a table) passed through ``check``."""
