@@ -8,6 +8,7 @@ called dev).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -59,9 +60,10 @@ class Resolver:
             return self._container(target)
         if target == "lock":
             return self._lock()
-        if Path(target).is_file():
-            return fingerprint.load_snapshot(target)
-        if target.endswith(".json") or target.startswith(("./", "../", "/")):
+        path_like = target.endswith(".json") or target.startswith(("./", "../", "/"))
+        if Path(target).is_file() or (path_like and os.path.lexists(target)):
+            return fingerprint.load_snapshot(target)  # a FIFO or directory is named as such (exit 2)
+        if path_like:
             raise UsageError(f"snapshot file {target} does not exist")
         try:
             return fingerprint.fingerprint_image(target)

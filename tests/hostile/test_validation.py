@@ -167,7 +167,7 @@ def test_config_that_is_a_fifo_does_not_hang(tmp_path: Path) -> None:
     root = make_project(tmp_path / "p", toml=None)
     os.mkfifo(root / "devparity.toml")
     result = run(root, "render", env=NO_ENGINE, timeout=5)
-    assert_clean(result, 2, mentions=("devparity.toml",))
+    assert_clean(result, 2, mentions=("devparity.toml", "not a regular file"))
 
 
 def test_binary_dockerignore_in_build_exits_2_naming_it(tmp_path: Path) -> None:
@@ -221,6 +221,7 @@ def test_init_near_the_top_of_the_port_range_writes_a_loadable_config(tmp_path: 
     root = make_project(tmp_path / "p", toml=None)
     result = run(root, "init", "--port", "65000", "--version", "3.11", env=NO_ENGINE)
     assert result.code == 0, result.stderr
+    assert '"65000" = 64000' in (root / "devparity.toml").read_text()  # prod cannot default to 66000
     assert run(root, "render", env=NO_ENGINE).code == 0
 
 
@@ -300,3 +301,11 @@ def test_leftover_temp_file_of_a_killed_writer_is_removed(tmp_path: Path) -> Non
     assert result.code == 0, result.stderr
     assert not leftover.exists() and not old_style.exists()
     assert listing(root) - before == {"devparity.toml", ".dockerignore"}
+
+
+def test_snapshot_that_is_a_fifo_does_not_hang(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p", {"good.json": '{"schema": 1, "kind": "image"}'})
+    os.mkfifo(root / "pipe.json")
+    before = listing(root)
+    result = run(root, "diff", "good.json", "pipe.json", env=NO_ENGINE, timeout=5)
+    assert_clean(result, 2, mentions=("pipe.json", "FIFO"), root=root, before=before)
