@@ -147,9 +147,11 @@ def load(path: Path) -> Config:
 def parse(text: str, path: Path) -> Config:
     try:
         data = tomllib.loads(text)
+        check_control_chars(data, text, path)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
-    check_control_chars(data, text, path)
+    except RecursionError:  # tomllib and the walk recurse per nesting level
+        raise ConfigError(f"{path}: values are nested too deeply to be a devparity config") from None
     _check_keys(data, text, path)
     return _build(data, text, path)
 

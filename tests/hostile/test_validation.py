@@ -163,6 +163,13 @@ def test_binary_config_exits_2_naming_it(tmp_path: Path) -> None:
     assert_clean(run(root, "render", env=NO_ENGINE), 2, mentions=("devparity.toml", "UTF-8"), root=root, before=before)
 
 
+@pytest.mark.parametrize("depth", [500, 100_000])
+def test_deeply_nested_config_exits_2(tmp_path: Path, depth: int) -> None:
+    root = make_project(tmp_path / "p", toml=with_line("dev", "ignore = " + "[" * depth + "]" * depth))
+    before = listing(root)
+    assert_clean(run(root, "render", env=NO_ENGINE), 2, mentions=("devparity.toml", "nested"), root=root, before=before)
+
+
 def test_config_that_is_a_fifo_does_not_hang(tmp_path: Path) -> None:
     root = make_project(tmp_path / "p", toml=None)
     os.mkfifo(root / "devparity.toml")
@@ -174,6 +181,14 @@ def test_binary_dockerignore_in_build_exits_2_naming_it(tmp_path: Path) -> None:
     root = make_project(tmp_path / "p", {".dockerignore": b".env\n\xff\xfe\x00junk\n"})
     before = listing(root)
     assert_clean(run(root, "build", env=NO_ENGINE), 2, mentions=(".dockerignore",), root=root, before=before)
+
+
+def test_dockerignore_that_is_a_fifo_does_not_hang_build(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p")
+    os.mkfifo(root / ".dockerignore")
+    before = listing(root)
+    result = run(root, "build", env=NO_ENGINE, timeout=5)
+    assert_clean(result, 2, mentions=(".dockerignore", "FIFO"), root=root, before=before)
 
 
 def test_directory_named_devparity_toml_is_not_skipped(tmp_path: Path) -> None:
