@@ -267,5 +267,12 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.exit(EXIT_INTERRUPTED)
-    except BrokenPipeError:  # help or version text into a closed pipe
+    except BrokenPipeError:
         sys.exit(_stdout_closed())
+    except SystemExit as exc:
+        # Click (vendored in Typer) answers EPIPE while printing help or
+        # --version by wrapping stdout in PacifyFlushWrapper and exiting 1:
+        # report it like the rest.
+        if type(sys.stdout).__name__ == "PacifyFlushWrapper":
+            sys.exit(_stdout_closed())
+        raise

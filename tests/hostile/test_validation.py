@@ -277,13 +277,14 @@ def test_unreadable_source_file_fails_build_before_the_engine(tmp_path: Path) ->
     assert_clean(Run(proc.returncode, proc.stdout, proc.stderr), 2, mentions=("secret.py",), root=root, before=before)
 
 
-def test_render_into_a_closed_pipe_is_quiet(tmp_path: Path) -> None:
-    root = make_project(tmp_path / "p")
+@pytest.mark.parametrize("args", [["render"], ["--version"], ["snapshot", "snap.json"]], ids=lambda a: a[0])
+def test_output_into_a_closed_pipe_is_quiet(tmp_path: Path, args: list[str]) -> None:
+    root = make_project(tmp_path / "p", {"snap.json": '{"schema": 1, "kind": "image", "os": {"id": "debian"}}'})
     env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1", **NO_ENGINE}
     r, w = os.pipe()
     os.close(r)  # the reader is gone before devparity writes a byte
     try:
-        proc = subprocess.run([sys.executable, "-m", "devparity", "render"], cwd=root, env=env, stdout=w,
+        proc = subprocess.run([sys.executable, "-m", "devparity", *args], cwd=root, env=env, stdout=w,
                               stderr=subprocess.PIPE, text=True, timeout=30)
     finally:
         os.close(w)
