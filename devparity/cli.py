@@ -85,12 +85,12 @@ def _run(fn: Callable[[], int]) -> None:
             raise
         for line in exc.log_tail:
             ui.progress(line)
-        ui.error(str(exc))
+        ui.error(_one_line(str(exc)))
         code = exc.exit_code
     except DevparityError as exc:
         if _state.debug:
             raise
-        ui.error(str(exc))
+        ui.error(_one_line(str(exc)))
         code = exc.exit_code
     except KeyboardInterrupt:
         ui.error("interrupted")
@@ -102,9 +102,15 @@ def _run(fn: Callable[[], int]) -> None:
     except Exception as exc:  # a bug: still one line, with a way to see more
         if _state.debug:
             raise
-        ui.error(f"unexpected {type(exc).__name__}: {exc} (run with --debug for a traceback)")
+        ui.error(_one_line(f"unexpected {type(exc).__name__}: {exc} (run with --debug for a traceback)"))
         code = EXIT_ENGINE
     raise typer.Exit(code)
+
+
+def _one_line(message: str) -> str:
+    """An error is one line: a control character that slipped into it (a
+    project path holding a newline) is shown escaped, never obeyed."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
 
 
 def _stdout_closed() -> int:

@@ -74,7 +74,8 @@ def describe(value: Any, kind: str, conforms: Callable[[Any, str], bool]) -> str
     if isinstance(value, dict):
         for k, v in value.items():
             if not conforms({k: v}, kind):
-                name = f"`{k}`" if len(k) <= 64 else "a key"
+                # a plain name helps find the entry; anything else stays unnamed
+                name = f"`{k}`" if re.fullmatch(r"[A-Za-z0-9_]{1,64}", k) else "a key"
                 return f"a table whose {name} is {_type_name(v)}"
     if isinstance(value, list):
         for v in value:

@@ -325,3 +325,9 @@ def test_snapshot_that_is_a_fifo_does_not_hang(tmp_path: Path) -> None:
     before = listing(root)
     result = run(root, "diff", "good.json", "pipe.json", env=NO_ENGINE, timeout=5)
     assert_clean(result, 2, mentions=("pipe.json", "FIFO"), root=root, before=before)
+
+
+def test_project_path_with_a_newline_still_gives_one_error_line(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "a\nb", toml=with_line("app", 'workdir = "/usr"'))
+    before = listing(root)
+    assert_clean(run(root, "render", env=NO_ENGINE), 2, mentions=("app.workdir", "a\\nb"), root=root, before=before)
