@@ -49,9 +49,14 @@ class Runtime(Protocol):
 
 
 def read_text(path: Path) -> str | None:
+    """A version hint file's text, or None when it is absent or unusable: a
+    hint is advisory, but a FIFO or device must not hang detection."""
+    from devparity import files
+    from devparity.errors import ConfigError
+
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        return files.read_text(path)
+    except ConfigError:
         return None
 
 
@@ -85,7 +90,9 @@ def mise_version(root: Path, tool_names: tuple[str, ...]) -> str | None:
             continue
         try:
             tools = tomllib.loads(text).get("tools", {})
-        except tomllib.TOMLDecodeError:
+        except (tomllib.TOMLDecodeError, RecursionError):
+            return None
+        if not isinstance(tools, dict):
             return None
         for tool in tool_names:
             value = tools.get(tool)

@@ -30,7 +30,8 @@ class NodeRuntime:
         ):
             if v := clean_version(raw):
                 hints.append(VersionHint(source, exact=v))
-        spec = (_package_json(root).get("engines") or {}).get("node")
+        engines = _package_json(root).get("engines")
+        spec = engines.get("node") if isinstance(engines, dict) else None
         if isinstance(spec, str) and spec.strip():
             hints.append(VersionHint("package.json", spec=spec.strip()))
         return hints
@@ -54,7 +55,8 @@ class NodeRuntime:
 
     def default_command(self, root: Path) -> list[str]:
         pkg = _package_json(root)
-        if isinstance((pkg.get("scripts") or {}).get("start"), str):
+        scripts = pkg.get("scripts")
+        if isinstance(scripts, dict) and isinstance(scripts.get("start"), str):
             return ["npm", "start"]
         main = pkg.get("main") if isinstance(pkg.get("main"), str) else None
         for candidate in (main, "server.js", "index.js", "app.js"):
@@ -70,7 +72,7 @@ def _package_json(root: Path) -> dict:
     text = read_text(root / "package.json")
     try:
         data = json.loads(text) if text else {}
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         return {}
     return data if isinstance(data, dict) else {}
 

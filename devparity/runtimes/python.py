@@ -30,11 +30,11 @@ class PythonRuntime:
             if v := clean_version(raw):
                 hints.append(VersionHint(source, exact=v))
         pyproject = _toml(root / "pyproject.toml")
-        spec = (pyproject.get("project") or {}).get("requires-python")
+        spec = _table(pyproject.get("project")).get("requires-python")
         if isinstance(spec, str) and spec.strip():
             hints.append(VersionHint("pyproject.toml", spec=spec.strip()))
         pipfile = _toml(root / "Pipfile")
-        requires = pipfile.get("requires") or {}
+        requires = _table(pipfile.get("requires"))
         if v := clean_version(str(requires.get("python_full_version") or requires.get("python_version") or "")):
             hints.append(VersionHint("Pipfile", exact=v))
         return hints
@@ -96,11 +96,16 @@ class PythonRuntime:
         return {"venv": VENV}
 
 
+def _table(value: object) -> dict:
+    """A hand-written file's table, or {} when it has another shape."""
+    return value if isinstance(value, dict) else {}
+
+
 def _toml(path: Path) -> dict:
     text = read_text(path)
     if text is None:
         return {}
     try:
         return tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         return {}

@@ -331,3 +331,34 @@ def test_project_path_with_a_newline_still_gives_one_error_line(tmp_path: Path) 
     root = make_project(tmp_path / "a\nb", toml=with_line("app", 'workdir = "/usr"'))
     before = listing(root)
     assert_clean(run(root, "render", env=NO_ENGINE), 2, mentions=("app.workdir", "a\\nb"), root=root, before=before)
+
+
+# `init` reads the project's own hint files; hand-written ones of any shape
+# must neither hang nor crash detection.
+INIT_CASES = [
+    ("package-json-engines-string", {"package.json": '{"engines": "node 18", "scripts": "x"}'}, "node"),
+    ("package-json-deeply-nested", {"package.json": "[" * 100_000 + "]" * 100_000}, "node"),
+    ("package-json-binary", {"package.json": b"\xff\xfe{}"}, "node"),
+    ("pyproject-project-string", {"pyproject.toml": 'project = "x"\n', "requirements.txt": ""}, "python"),
+    ("pipfile-requires-list", {"Pipfile": 'requires = ["3.11"]\n', "requirements.txt": ""}, "python"),
+    ("mise-tools-string", {"mise.toml": 'tools = "python"\n', "requirements.txt": ""}, "python"),
+]
+
+
+@pytest.mark.parametrize(("files", "language"), [c[1:] for c in INIT_CASES], ids=[c[0] for c in INIT_CASES])
+def test_init_survives_hand_written_hint_files(tmp_path: Path, files: dict[str, str | bytes], language: str) -> None:
+    root = tmp_path / "p"
+    root.mkdir()
+    for rel, content in files.items():
+        (root / rel).write_bytes(content if isinstance(content, bytes) else content.encode())
+    result = run(root, "init", "--language", language, env=NO_ENGINE)
+    assert result.code == 0, result.stderr
+    assert "Traceback" not in result.output
+    assert run(root, "render", env=NO_ENGINE).code == 0
+
+
+def test_init_does_not_hang_on_a_fifo_version_file(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p", toml=None)
+    os.mkfifo(root / ".python-version")
+    result = run(root, "init", "--version", "3.11", env=NO_ENGINE, timeout=10)
+    assert result.code == 0, result.stderr
