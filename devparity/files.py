@@ -85,7 +85,7 @@ def inside(root: Path, rel: str, *, what: str) -> Path:
     try:
         path = (root / rel).resolve(strict=True)
     except FileNotFoundError:
-        raise ConfigError(f"{what} '{rel}' does not exist in {root}", hint="create it or remove it from the config") from None
+        raise ConfigError(f"{what} '{rel}' does not exist in {root}", hint="create it, or remove it from devparity.toml") from None
     except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop
         reason = getattr(exc, "strerror", None) or "symlink loop"
         raise ConfigError(f"cannot resolve {what} '{rel}' in {root}: {reason}") from None

@@ -54,7 +54,7 @@ def dependency_hashes(config: Config) -> dict[str, str]:
     FIFO or /dev/zero is an error (exit 2), never read."""
     out = {}
     for name in config.dep_files:
-        path = files.inside(config.root, name, what="dependency file (dependencies.files)")
+        path = files.inside(config.root, name, what="dependency file")
         out[name] = sha256_bytes(
             files.read_bytes(path, cap=files.DEPENDENCY_CAP, hint="dependencies.files must name regular files of the project")
         )
