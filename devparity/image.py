@@ -81,7 +81,7 @@ def ensure(
             return ImageResult(existing, built=False, plan=p)
     if p.source_hash is None:  # building anyway: label it with the source it bakes in
         p = plan(config, lock, with_source=True)
-    redact = redactor(config)
+    redact = redactor(config, lock)
     request = images.BuildRequest(
             context=config.root,
             dockerfile=p.dockerfile,
@@ -97,19 +97,9 @@ def ensure(
     return ImageResult(image_id, built=True, plan=p)
 
 
-def redactor(config: Config) -> Callable[[str], str]:
-    """Masks the values of secret-looking [app].env and [build].args in build
-    output: the classic builder echoes every ENV and ARG step verbatim."""
-    from devparity.drift.filters import is_secret_name, mask_value, url_passwords
+def redactor(config: Config, lock: Lock | None = None) -> Callable[[str], str]:
+    """Masks secret [app].env and [build].args values, in every escaped form
+    the classic builder echoes them in (devparity.secrets.Redactor)."""
+    from devparity import secrets
 
-    values = {**config.env, **config.build_args}
-    found = {v for k, v in values.items() if is_secret_name(k)}
-    found |= {pw for v in values.values() for pw in url_passwords(v)}
-    secrets = sorted((v for v in found if len(v) >= 4), key=len, reverse=True)
-
-    def redact(line: str) -> str:
-        for value in secrets:
-            line = line.replace(value, mask_value(value))
-        return line
-
-    return redact
+    return secrets.redactor({**config.env, **config.build_args}, secrets.salt_of(lock))

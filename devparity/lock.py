@@ -88,9 +88,14 @@ def make(
     *,
     runtime_in_image: str | None,
     fingerprint: dict[str, Any] | None,
+    salt: str | None = None,
 ) -> dict[str, Any]:
+    from devparity import secrets
+
     return {
         "schema": SCHEMA,
+        # keys the fingerprint's masks (devparity.secrets.salt_of)
+        "salt": salt or secrets.salt_for_write(None),
         "generated_by": f"devparity {__version__}",
         "project": config.name,
         "runtime": {"language": config.language, "version": config.version, "in_image": runtime_in_image},

@@ -7,6 +7,7 @@ machine-readable output (``--format json``) stays clean.
 from __future__ import annotations
 
 import os
+import re
 import sys
 
 _CODES = {"red": "31", "green": "32", "yellow": "33", "blue": "34", "dim": "2", "bold": "1"}
@@ -22,6 +23,24 @@ def _color_ok(stream: object) -> bool:
 
 def style(text: str, color: str, stream: object = sys.stderr) -> str:
     return f"\033[{_CODES[color]}m{text}\033[0m" if _color_ok(stream) else text
+
+
+# Controls a terminal or a CI log acts on: C0/C1 (a newline can forge a
+# `::error::` line), line/paragraph separators, and bidi overrides.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with control characters written as escapes (``\\n``, ``\\x1b``),
+    for values an image or a container controls (env values, paths)."""
+    if not isinstance(text, str):
+        return text
+    return _CONTROLS.sub(lambda m: _NAMED.get(m.group(0)) or _code(m.group(0)), text)
+
+
+def _code(ch: str) -> str:
+    return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
 
 
 def out(text: str = "") -> None:

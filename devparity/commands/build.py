@@ -10,7 +10,9 @@ from devparity.project import Project
 
 def render_cmd(project: Project) -> int:
     digest = project.lock.pin_for(project.config) if project.lock else None
-    ui.out(render.render(project.config, digest=digest).rstrip("\n"))
+    # secret ENV values masked, as in the build log (the README promises it)
+    redact = image.redactor(project.config, project.lock)
+    ui.out(redact(render.render(project.config, digest=digest)).rstrip("\n"))
     return 0
 
 

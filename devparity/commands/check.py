@@ -14,7 +14,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from devparity import image, lock, ui
+from devparity import image, lock, secrets, ui
 from devparity.drift.findings import BaseFacts, ContainerFacts, Facts, Skipped
 from devparity.errors import RegistryError, UsageError
 from devparity.project import Project
@@ -40,7 +40,7 @@ def check(project: Project, *, fmt: str = "text", offline: bool = False, strict:
         version=cfg.version,
         dep_files=cfg.dep_files,
         workdir=cfg.workdir,
-        dev_env=cfg.dev_env,
+        dev_env=secrets.mask_env(cfg.dev_env, secrets.salt_of(lk)),
         stale=stale,
         locked=locked,
         image=_image(project, stale, locked),
@@ -69,7 +69,7 @@ def _image(project: Project, stale: tuple[str, ...] | None, locked: object) -> d
     result = image.ensure(cfg, project.lock, with_source=False, on_line=ui.progress)
     if result.built:
         ui.note(f"built the image for the current config ({result.id.removeprefix('sha256:')[:12]})")
-    return fingerprint.fingerprint_image(result.id, project=cfg.name)
+    return fingerprint.fingerprint_image(result.id, project=cfg.name, salt=secrets.salt_of(project.lock))
 
 
 def _base(project: Project, offline: bool) -> BaseFacts | Skipped:
@@ -97,16 +97,17 @@ def _containers(project: Project, stale: tuple[str, ...] | None, current_inputs:
     from devparity.engine import LABEL_INPUTS, LABEL_ROLE, containers
 
     name = project.config.name
+    salt = secrets.salt_of(project.lock)
 
     def facts(c: dict[str, Any]) -> ContainerFacts:
-        fp = fingerprint.fingerprint_container(c["Id"], project=name)
+        fp = fingerprint.fingerprint_container(c["Id"], project=name, salt=salt)
         role, inputs = c["Labels"][LABEL_ROLE], c["Labels"].get(LABEL_INPUTS)  # inherited from its image
         hidden_in = "its image"
         if role == "dev" and not stale and inputs == current_inputs:
             hidden = _hidden_in_prod(project, fp)
             if hidden is not None:
                 fp, hidden_in = {**fp, "hidden_paths": hidden}, "the prod image"
-        image_fp = fingerprint.fingerprint_image(fp["image_id"], project=name)
+        image_fp = fingerprint.fingerprint_image(fp["image_id"], project=name, salt=salt)
         return ContainerFacts(role, containers.name_of(c), fp, image_fp, inputs, hidden_in)
 
     running = targets.running_containers(name)

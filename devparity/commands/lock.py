@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from devparity import base, image, lock, render, ui
+from devparity import base, image, lock, render, secrets, ui
 from devparity.errors import EXIT_DRIFT
 from devparity.project import Project
 
@@ -32,10 +32,15 @@ def write(project: Project) -> int:
     pin = base.resolve(ref)
     if pin.note:
         ui.note(pin.note)
+    # The lock keeps its salt; a new lock gets a fresh one. The fingerprint
+    # it records is masked with that salt, as check's will be.
+    salt = secrets.salt_for_write(project.lock)
     # A fresh lock object carrying only the pin, so the build uses FROM repo@digest.
-    draft = lock.Lock({"base": {"ref": pin.ref, "digest": pin.digest, "source": pin.source}, "inputs": {}})
+    draft = lock.Lock(
+        {"base": {"ref": pin.ref, "digest": pin.digest, "source": pin.source}, "inputs": {}, "salt": salt}
+    )
     result = image.ensure(cfg, draft, with_source=False, on_line=ui.progress)
-    fp = fingerprint.fingerprint_image(result.id, project=cfg.name)
+    fp = fingerprint.fingerprint_image(result.id, project=cfg.name, salt=salt)
     fp = {k: v for k, v in fp.items() if k not in _VOLATILE}
     fp["base"] = {"ref": pin.ref, "digest": pin.digest}
     runtime_in_image = (fp.get("runtimes") or {}).get(cfg.language)
@@ -45,6 +50,7 @@ def write(project: Project) -> int:
         pin,
         runtime_in_image=runtime_in_image,
         fingerprint=fp,
+        salt=salt,
     )
     path = lock.write(cfg, data)
     ui.ok(f"pinned {pin.ref} to {pin.digest}" + (" (local-only)" if pin.source == "local" else ""))

@@ -13,7 +13,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from devparity.drift.filters import mask_env
+from devparity import secrets
+from devparity.secrets import mask_command, mask_env
+from devparity.ui import escape_controls
 
 CHANGES_SCHEMA = 1
 Kind = Literal["added", "removed", "changed"]
@@ -63,13 +65,20 @@ def diff(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[Change]:
     for eco in pa.keys() | pb.keys():
         changes += _mapping("package", pa.get(eco) or {}, pb.get(eco) or {}, eco)
     ca, cb = _section(a, "config"), _section(b, "config")
-    changes += _mapping(
-        "config", {k: ca[k] for k in _CONFIG_KEYS if k in ca}, {k: cb[k] for k in _CONFIG_KEYS if k in cb}
-    )
+    changes += _mapping("config", _config(ca), _config(cb))
     changes += _mapping("env", mask_env(_section(ca, "env")), mask_env(_section(cb, "env")))
     changes += _mapping("changes", _changes_by_path(a), _changes_by_path(b))
     changes += _mapping("hidden", _as_set(a.get("hidden_paths")), _as_set(b.get("hidden_paths")))
     return sorted(changes, key=Change.sort_key)
+
+
+def _config(c: Mapping[str, Any]) -> dict[str, Any]:
+    """The compared config keys, command arguments masked again (idempotent)."""
+    out = {k: c[k] for k in _CONFIG_KEYS if k in c}
+    for key in ("cmd", "entrypoint"):
+        if key in out:
+            out[key] = mask_command(out[key])
+    return out
 
 
 def _changes_by_path(fp: Mapping[str, Any]) -> dict[str, str]:
@@ -84,7 +93,7 @@ def changes_to_json(changes: Iterable[Change]) -> dict[str, Any]:
     """A versioned, JSON-ready document; every change has every key."""
     items = []
     for c in changes:
-        d = asdict(c)
+        d = {k: secrets.mask_text(v) if isinstance(v, str) else v for k, v in asdict(c).items()}
         items.append({k: d[k] for k in ("category", "ecosystem", "name", "kind", "a", "b")})
     return {"schema": CHANGES_SCHEMA, "changes": items}
 
@@ -111,6 +120,8 @@ def render_text(changes: Iterable[Change], a_label: str, b_label: str) -> str:
     """Plain text, one line per change (``+ pip requests 2.31.0``), with a header."""
     items = list(changes)
     if not items:
-        return f"no drift: {a_label} and {b_label} match\n"
+        return escape_controls(f"no drift: {a_label} and {b_label} match") + "\n"
     header = f"{len(items)} difference{'s' if len(items) != 1 else ''} from {a_label} to {b_label}:"
-    return "\n".join([header, *(_line(c) for c in items)]) + "\n"
+    # paths and names come from the images: no secret shape, no raw control character
+    lines = [header, *(secrets.mask_text(_line(c)) for c in items)]
+    return "\n".join(escape_controls(line) for line in lines) + "\n"

@@ -1,5 +1,6 @@
-"""Pure filters that decide what a fingerprint keeps: secret masking, the
-image config, and which writable-layer changes and hidden paths count.
+"""Pure filters that decide what a fingerprint keeps: the image config
+(secrets masked through devparity.secrets), and which writable-layer
+changes and hidden paths count.
 
 Nothing here touches the engine or the disk.
 """
@@ -7,13 +8,18 @@ Nothing here touches the engine or the disk.
 from __future__ import annotations
 
 import fnmatch
-import hashlib
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-SECRET_MARKERS = ("TOKEN", "SECRET", "PASSWORD", "PASSWD", "KEY", "CREDENTIAL", "PRIVATE", "AUTH", "API_KEY")
-_MASKED = re.compile(r"^<masked sha256:[0-9a-f]{12}>$")
+from devparity import secrets
+from devparity.secrets import MARKERS as SECRET_MARKERS
+from devparity.secrets import is_secret_name, mask_command, mask_env, url_passwords
+
+# Secret detection and masks live in devparity.secrets (one module for every
+# output path); these names stay importable from here.
+__all__ = ["SECRET_MARKERS", "is_secret_name", "mask_env", "mask_secrets_in", "mask_value", "url_passwords"]
+mask_value = secrets.mask
+mask_secrets_in = secrets.mask_value
 
 # Writable-layer paths that change in every healthy container (runtime
 # scratch, caches, files the engine itself writes); never reported as drift.
@@ -38,42 +44,6 @@ TEMPORARY_PATHS: tuple[str, ...] = (
 )
 
 
-def is_secret_name(name: str) -> bool:
-    """True if an env var's name suggests its value is a secret."""
-    upper = name.upper()
-    return any(marker in upper for marker in SECRET_MARKERS)
-
-
-def mask_value(value: str) -> str:
-    """A stand-in that still compares equal for equal values; idempotent."""
-    if _MASKED.match(value):
-        return value
-    return f"<masked sha256:{hashlib.sha256(value.encode()).hexdigest()[:12]}>"
-
-
-# The password of a URL with credentials (postgres://user:PASSWORD@host/db),
-# whatever the variable is called. A masked value holds a space, so masking
-# twice changes nothing.
-_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^/:@\s]*:)(?P<password>[^@\s]+)(?=@)")
-
-
-def url_passwords(value: str) -> list[str]:
-    return [m["password"] for m in _URL_PASSWORD.finditer(value)]
-
-
-def mask_secrets_in(name: str, value: str) -> str:
-    """``value`` as it may be shown: all of it masked for a secret-looking
-    name, else only the passwords of URLs inside it."""
-    if is_secret_name(name):
-        return mask_value(value)
-    return _URL_PASSWORD.sub(lambda m: m["head"] + mask_value(m["password"]), value)
-
-
-def mask_env(env: Mapping[str, str]) -> dict[str, str]:
-    """A copy of ``env`` with secret values masked (see ``mask_secrets_in``)."""
-    return {k: mask_secrets_in(k, v) for k, v in env.items()}
-
-
 def parse_env_list(items: Iterable[str] | None) -> dict[str, str]:
     """Engine ``Env`` (["K=V", ...]) to a dict; a bare ``K`` means empty."""
     env: dict[str, str] = {}
@@ -83,16 +53,17 @@ def parse_env_list(items: Iterable[str] | None) -> dict[str, str]:
     return env
 
 
-def config_from_attrs(config: Mapping[str, Any] | None) -> dict[str, Any]:
-    """The fingerprint's ``config`` from an inspect document's ``Config``; env masked."""
+def config_from_attrs(config: Mapping[str, Any] | None, salt: str | None = None) -> dict[str, Any]:
+    """The fingerprint's ``config`` from an inspect document's ``Config``;
+    env and command arguments masked with ``salt`` (devparity.secrets)."""
     c = config or {}
     return {
         "user": c.get("User") or "",
         "workdir": c.get("WorkingDir") or "",
-        "entrypoint": list(c["Entrypoint"]) if c.get("Entrypoint") else None,
-        "cmd": list(c["Cmd"]) if c.get("Cmd") else None,
+        "entrypoint": mask_command(list(c["Entrypoint"]), salt) if c.get("Entrypoint") else None,
+        "cmd": mask_command(list(c["Cmd"]), salt) if c.get("Cmd") else None,
         "exposed_ports": sorted(c.get("ExposedPorts") or {}),
-        "env": mask_env(parse_env_list(c.get("Env"))),
+        "env": mask_env(parse_env_list(c.get("Env")), salt),
     }
 
 

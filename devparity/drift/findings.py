@@ -112,7 +112,7 @@ def value(v: Any) -> str:
     if v is None:
         return "nothing"
     if isinstance(v, str):
-        masked = v.startswith("<masked sha256:")
+        masked = v.startswith("<masked")
         return repr(v) if v == "" or (" " in v and not masked) else v
     return repr(v)
 

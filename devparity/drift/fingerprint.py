@@ -9,11 +9,13 @@ Nothing is executed in the image: every fact comes from the archive API
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
 from typing import Any
 
+from devparity import secrets
 from devparity.cache import atomic_write_text, cache_dir, canonical_json
 from devparity.drift import filters
 from devparity.drift.filters import hidden_paths, is_secret_name, mask_env  # re-exported
@@ -38,12 +40,17 @@ SNAPSHOT_CAP = 256 * 1024 * 1024  # a snapshot lists every package and changed p
 TEMPORARY_PATHS = filters.TEMPORARY_PATHS
 
 
-def _cache_path(image_id: str) -> Path:
-    return cache_dir("fingerprints") / f"{image_id}.json"
+def _cache_path(image_id: str, salt: str) -> Path:
+    # masks depend on the salt: one cache entry per image and salt
+    salt_id = hashlib.sha256(salt.encode()).hexdigest()[:12]
+    return cache_dir("fingerprints") / f"{image_id}.{salt_id}.json"
 
 
-def fingerprint_image(ref: str, *, project: str | None = None, use_cache: bool = True) -> dict[str, Any]:
-    """The fingerprint of a local image.
+def fingerprint_image(
+    ref: str, *, project: str | None = None, use_cache: bool = True, salt: str | None = None
+) -> dict[str, Any]:
+    """The fingerprint of a local image, secrets masked with ``salt``
+    (devparity.secrets.salt_of; None: the per-user salt).
 
     Side effects: inspects the image; on a cache miss creates and removes a
     probe container (archive.open_reader) and writes the cache file
@@ -52,7 +59,8 @@ def fingerprint_image(ref: str, *, project: str | None = None, use_cache: bool =
     """
     attrs = archive.inspect(archive.Target("image", ref))
     image_id = attrs["Id"]
-    path = _cache_path(image_id)
+    salt = salt or secrets.user_salt()
+    path = _cache_path(image_id, salt)
     if use_cache:
         cached = _read_cached(path, image_id)
         if cached is not None:
@@ -65,7 +73,7 @@ def fingerprint_image(ref: str, *, project: str | None = None, use_cache: bool =
         "ref": ref,
         "image_id": image_id,
         **facts,
-        "config": filters.config_from_attrs(attrs.get("Config")),
+        "config": filters.config_from_attrs(attrs.get("Config"), salt),
         "base": None,
     }
     atomic_write_text(path, canonical_json(fp))
@@ -83,8 +91,9 @@ def _read_cached(path: Path, image_id: str) -> dict[str, Any] | None:
     return None
 
 
-def fingerprint_container(ref: str, *, project: str | None = None) -> dict[str, Any]:
-    """The fingerprint of a container (running or stopped); never cached.
+def fingerprint_container(ref: str, *, project: str | None = None, salt: str | None = None) -> dict[str, Any]:
+    """The fingerprint of a container (running or stopped); never cached;
+    secrets masked with ``salt`` as in ``fingerprint_image``.
 
     Side effects: inspects the container, reads its files and diff; for each
     bind mount whose source is a directory on this host, lists that directory
@@ -119,7 +128,7 @@ def fingerprint_container(ref: str, *, project: str | None = None) -> dict[str, 
         "ref": str(attrs.get("Name", ref)).lstrip("/"),
         "image_id": attrs["Image"],
         **facts,
-        "config": filters.config_from_attrs(attrs.get("Config")),
+        "config": filters.config_from_attrs(attrs.get("Config"), salt),
         "base": None,
         "changes": filters.filter_changes(archive.container_changes(attrs["Id"]), destinations),
         "hidden_paths": sorted(hidden),
@@ -135,6 +144,20 @@ def host_files(root: str) -> list[str]:
         prefix = "" if rel == "." else rel + "/"
         out += [prefix + n for n in dirnames + filenames]
     return out
+
+
+def masked(fp: dict[str, Any], salt: str | None = None) -> dict[str, Any]:
+    """``fp`` with its config's env and command masked again (idempotent), for
+    a snapshot file a hand may have edited."""
+    config = fp.get("config")
+    if not isinstance(config, dict):
+        return fp
+    config = dict(config)
+    if isinstance(config.get("env"), dict):
+        config["env"] = secrets.mask_env(config["env"], salt)
+    for key in ("cmd", "entrypoint"):
+        config[key] = secrets.mask_command(config.get(key), salt)
+    return {**fp, "config": config}
 
 
 def save_snapshot(fp: dict[str, Any], path: str | os.PathLike[str]) -> None:

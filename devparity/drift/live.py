@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from devparity.drift.diff import Change, diff
-from devparity.drift.filters import mask_env
+from devparity.secrets import mask_env
 from devparity.drift.findings import ContainerFacts, Facts, Finding, Skipped, comparable, describe, value
 
 # Env the dev overlay sets besides [dev].env: HOME for the host uid, which
@@ -118,6 +118,7 @@ def _env_finding(ch: Change, c: ContainerFacts, facts: Facts, recreate: str) -> 
         if ch.name in DEV_OVERLAY_ENV or ch.name.startswith(DEV_OVERLAY_PREFIX):
             return None
         if ch.name in facts.dev_env:
+            # check masks dev_env with the fingerprints' salt; masking is idempotent
             declared = mask_env({ch.name: facts.dev_env[ch.name]})[ch.name]
             if ch.b == declared:
                 return None

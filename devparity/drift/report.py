@@ -1,8 +1,10 @@
 """Renderers of a check ``Outcome`` (pure): text, json, junit, github.
 
 Every renderer prints only what findings carry, and findings carry only
-fingerprint values, whose secret-looking env names are masked; env values
-are masked once more here, so a hand-made Finding cannot leak either.
+fingerprint values, whose secrets are masked; they are masked once more here
+(devparity.secrets), so a hand-made Finding cannot leak either. Text and
+JUnit escape control characters, as the github format does, so a value
+from an image cannot forge a line of a CI log.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from collections.abc import Callable
 from dataclasses import asdict, replace
 from typing import Any
 
-from devparity.drift.filters import mask_secrets_in
+from devparity import secrets
 from devparity.drift.findings import Finding, Outcome
+from devparity.ui import escape_controls
 
 REPORT_SCHEMA = 1
 FORMATS = ("text", "json", "junit", "github")
@@ -34,14 +37,29 @@ _MARK = {"pass": "✓", "fail": "✗", "warn": "!", "skipped": "-"}
 _COLOR = {"pass": "green", "fail": "red", "warn": "yellow", "skipped": "dim"}
 
 
-def _safe(f: Finding) -> Finding:
-    """``f`` with secret env values masked (idempotent)."""
-    if f.category != "env":
-        return f
+def _shown(value: Any, name: str, category: str) -> Any:
+    """A finding's expected/actual as it may be shown (devparity.secrets)."""
+    if category == "env" and isinstance(value, str):
+        return secrets.mask_value(name, value)
+    if category == "config" and name in ("cmd", "entrypoint"):
+        return secrets.mask_command(value)
+    return secrets.mask_text(value) if isinstance(value, str) else value
+
+
+def _safe(f: Finding, *, escape: bool = False) -> Finding:
+    """``f`` with secrets masked (idempotent: fingerprints are masked
+    already, a hand-made Finding is masked here); ``escape``: control
+    characters written as escapes too, for text and JUnit."""
+    text = (lambda t: escape_controls(secrets.mask_text(t))) if escape else secrets.mask_text
     return replace(
         f,
-        expected=mask_secrets_in(f.name, f.expected) if isinstance(f.expected, str) else f.expected,
-        actual=mask_secrets_in(f.name, f.actual) if isinstance(f.actual, str) else f.actual,
+        subject=text(f.subject),
+        name=text(f.name),
+        message=text(f.message),
+        fix=text(f.fix),
+        expected=_shown(f.expected, f.name, f.category),
+        actual=_shown(f.actual, f.name, f.category),
+        accepted=text(f.accepted) if f.accepted is not None else None,
     )
 
 
@@ -70,23 +88,25 @@ def summary(outcome: Outcome) -> str:
 
 
 def render_text(outcome: Outcome, project: str, style: Callable[[str, str], str] = lambda t, _c: t) -> str:
-    """Grouped by rule, one line per finding with its fix; ``style(text, colour)`` colours."""
-    lines = [f"devparity check: {project}"]
+    """Grouped by rule, one line per finding with its fix; ``style(text, colour)`` colours.
+    Every value is escaped (``_safe``), so no value can start a line of its own."""
+    esc = escape_controls
+    lines = [f"devparity check: {esc(project)}"]
     for r in outcome.results:
         status = r.status
-        head = f"{_MARK[status]} {r.title}"
+        head = f"{_MARK[status]} {esc(r.title)}"
         if r.skipped is not None:
-            head += f": skipped ({r.skipped})"
+            head += f": skipped ({esc(secrets.mask_text(r.skipped))})"
         elif status == "pass":
             head += ": ok"
         lines.append(style(head, _COLOR[status]))
-        for f in map(_safe, r.findings):
+        for f in (_safe(f, escape=True) for f in r.findings):
             if f.accepted is not None:
                 lines.append(style(f"  accepted  {f.subject}: {f.message} ({f.accepted})", "dim"))
             else:
                 label = style(f"{f.severity:<7}", "red" if f.severity == "error" else "yellow")
                 lines.append(f"  {label}  {f.subject}: {f.message} (fix: {f.fix})")
-    lines += [style(f"note: {n}", "dim") for n in outcome.notes]
+    lines += [style(f"note: {esc(secrets.mask_text(n))}", "dim") for n in outcome.notes]
     lines.append(style(summary(outcome), "red" if outcome.drift else "green"))
     return "\n".join(lines) + "\n"
 
@@ -100,11 +120,17 @@ def to_json(outcome: Outcome, project: str) -> dict[str, Any]:
         "exit_code": exit_code(outcome),
         "summary": summary(outcome),
         "rules": [
-            {"id": r.rule, "title": r.title, "status": r.status, "skipped": r.skipped, "findings": len(r.findings)}
+            {
+                "id": r.rule,
+                "title": r.title,
+                "status": r.status,
+                "skipped": secrets.mask_text(r.skipped) if r.skipped is not None else None,
+                "findings": len(r.findings),
+            }
             for r in outcome.results
         ],
         "findings": [_finding_json(f) for f in outcome.findings],
-        "notes": list(outcome.notes),
+        "notes": [secrets.mask_text(n) for n in outcome.notes],
     }
 
 
@@ -125,14 +151,15 @@ def render_junit(outcome: Outcome, project: str) -> str:
     skipped = sum(r.status == "skipped" for r in outcome.results)
     counts = {"tests": str(len(outcome.results)), "failures": str(failures), "errors": "0", "skipped": str(skipped)}
     suites = ET.Element("testsuites", {"name": "devparity check", **counts})
-    suite = ET.SubElement(suites, "testsuite", {"name": f"devparity check: {project}", **counts})
+    esc = escape_controls
+    suite = ET.SubElement(suites, "testsuite", {"name": f"devparity check: {esc(project)}", **counts})
     for r in outcome.results:
         case = ET.SubElement(suite, "testcase", {"classname": "devparity.check", "name": f"{r.rule}: {r.title}"})
-        findings = [_safe(f) for f in r.findings]
+        findings = [_safe(f, escape=True) for f in r.findings]
         errors = [f for f in findings if f.accepted is None and f.severity == "error"]
         other = [f for f in findings if f not in errors]
         if r.skipped is not None:
-            ET.SubElement(case, "skipped", {"message": r.skipped})
+            ET.SubElement(case, "skipped", {"message": esc(secrets.mask_text(r.skipped))})
         elif errors:
             failure = ET.SubElement(case, "failure", {"message": errors[0].message, "type": "drift"})
             failure.text = "\n".join(_line(f) for f in errors)
@@ -146,7 +173,8 @@ def render_junit(outcome: Outcome, project: str) -> str:
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return escape_controls(text)  # the other controls (ESC, NUL, bidi overrides)
 
 
 def _escape_property(text: str) -> str:
@@ -171,13 +199,13 @@ def render_github(outcome: Outcome, project: str) -> str:
     for r in outcome.results:
         title = f"devparity check ({r.title})"
         if r.skipped is not None:
-            lines.append(_annotation("notice", title, f"skipped: {r.skipped}"))
+            lines.append(_annotation("notice", title, f"skipped: {secrets.mask_text(r.skipped)}"))
         for f in map(_safe, r.findings):
             if f.accepted is not None:
                 lines.append(_annotation("notice", title, f"accepted ({f.accepted}): {f.subject}: {f.message}"))
             else:
                 lines.append(_annotation(f.severity, title, f"{f.subject}: {f.message} (fix: {f.fix})", _file_of(f)))
-    lines += [_annotation("notice", "devparity check", n) for n in outcome.notes]
+    lines += [_annotation("notice", "devparity check", secrets.mask_text(n)) for n in outcome.notes]
     lines.append(summary(outcome))
     return "\n".join(lines) + "\n"
 

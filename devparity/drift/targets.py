@@ -48,6 +48,18 @@ class Resolver:
             self._project = project.load(config_path=self._config_path)
         return self._project
 
+    def salt(self) -> str:
+        """The salt masks are keyed with: the project's lock's when there is
+        one (so `diff lock prod` compares masks), else the per-user salt."""
+        from devparity import secrets
+        from devparity.errors import DevparityError
+
+        try:
+            lock = self.project().lock
+        except DevparityError:  # no project here: an image or two snapshot files
+            lock = None
+        return secrets.salt_of(lock)
+
     def resolve(self, target: str) -> dict[str, Any]:
         """The fingerprint of ``target``.
 
@@ -62,11 +74,12 @@ class Resolver:
             return self._lock()
         path_like = target.endswith(".json") or target.startswith(("./", "../", "/"))
         if Path(target).is_file() or (path_like and os.path.lexists(target)):
-            return fingerprint.load_snapshot(target)  # a FIFO or directory is named as such (exit 2)
+            # a FIFO or directory is named as such (exit 2); a hand-edited file is masked again
+            return fingerprint.masked(fingerprint.load_snapshot(target), self.salt())
         if path_like:
             raise UsageError(f"snapshot file {target} does not exist")
         try:
-            return fingerprint.fingerprint_image(target)
+            return fingerprint.fingerprint_image(target, salt=self.salt())
         except ImageNotFound:
             raise UsageError(
                 f"{target!r} is not dev, prod, lock, a snapshot file, or an image on this engine",
@@ -82,7 +95,7 @@ class Resolver:
             raise ContainerNotFound(
                 f"no {role} container of project {name} is running", hint=f"start one: `devparity up {role} --detach`"
             )
-        return fingerprint.fingerprint_container(found[-1]["Id"], project=name)
+        return fingerprint.fingerprint_container(found[-1]["Id"], project=name, salt=self.salt())
 
     def _lock(self) -> dict[str, Any]:
         from devparity.drift.fingerprint import SCHEMA
@@ -94,4 +107,7 @@ class Resolver:
             raise UsageError(
                 "devparity.lock records no fingerprint (an older devparity wrote it)", hint="run `devparity lock`"
             )
-        return {"schema": SCHEMA, **p.lock.fingerprint, "kind": "image", "ref": "devparity.lock"}
+        from devparity.drift.fingerprint import masked
+
+        fp = {"schema": SCHEMA, **p.lock.fingerprint, "kind": "image", "ref": "devparity.lock"}
+        return masked(fp, self.salt())
