@@ -44,7 +44,8 @@ class ImageResult:
 
 def plan(config: Config, lock: Lock | None, *, with_source: bool = True) -> BuildPlan:
     digest = lock.pin_for(config) if lock else None
-    source = inputs.source_hash(config.root, images.context_files(config.root)) if with_source else None
+    files = images.context_files(config.root, config.build_include) if with_source else []
+    source = inputs.source_hash(config.root, files) if with_source else None
     return BuildPlan(
         inputs=inputs.compute(config, digest),
         dockerfile=render.render(config, digest=digest),
@@ -89,6 +90,7 @@ def ensure(
             labels=p.labels(config),
             buildargs=config.build_args,
             network_mode=config.build_network,
+            include=config.build_include,
     )
     try:
         image_id = images.build(request, lambda line: on_line(redact(line)))

@@ -280,3 +280,37 @@ def secret_values(env: Mapping[str, str]) -> list[str]:
 
 def redactor(env: Mapping[str, str], salt: str | None = None) -> Redactor:
     return Redactor(secret_values(env), salt)
+
+
+# --- files that are secrets (check's `secrets` rule) ----------------------
+
+SCAN_MAX_BYTES = 1 << 20  # larger files are data, not credentials; skipped for speed
+# .env.example and friends are templates committed on purpose: flagged only
+# when they hold a secret-shaped value.
+_ENV_TEMPLATES = (".example", ".sample", ".template", ".dist", ".defaults")
+_SSH_KEYS = ("id_rsa", "id_ed25519", "id_ecdsa", "id_dsa")
+_PRIVATE_KEY = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")
+
+
+def classify_file(rel: str, data: bytes) -> str | None:
+    """Why the file at ``rel`` (relative to the app dir) is a secret, or None.
+    Pure; names the kind of secret, never its value."""
+    name = rel.rsplit("/", 1)[-1]
+    text = data[:SCAN_MAX_BYTES].decode("utf-8", errors="ignore") if b"\0" not in data[:8192] else ""
+    if name == ".env" or (name.startswith(".env.") and not name.endswith(_ENV_TEMPLATES)):
+        return "an env file"
+    if name in _SSH_KEYS or (name.startswith(_SSH_KEYS) and not name.endswith(".pub") and _PRIVATE_KEY.search(text)):
+        return "an SSH private key"
+    if rel == ".aws/credentials" or rel.endswith("/.aws/credentials"):
+        return "an AWS credentials file"
+    if name in (".pypirc", ".netrc", "_netrc"):
+        return f"a credentials file ({name})"
+    if name == ".npmrc" and "_authToken" in text:
+        return "an npm token (.npmrc _authToken)"
+    if name.endswith(".json") and '"private_key"' in text and _PRIVATE_KEY.search(text):
+        return "a service-account key (private_key)"
+    if _PRIVATE_KEY.search(text):
+        return "a private key"
+    if TOKEN_SHAPES.search(text):
+        return "a token-shaped value"
+    return None

@@ -47,7 +47,7 @@ def test_failed_build_is_redacted_before_it_reaches_the_user(tmp_path: Path, mon
                           step="Step 9/16 : ENV API_TOKEN=tok-123456", log_tail=["ENV API_TOKEN=tok-123456"])
 
     monkeypatch.setattr("devparity.engine.images.build", failing_build)
-    monkeypatch.setattr("devparity.engine.images.context_files", lambda root: ["devparity.toml"])
+    monkeypatch.setattr("devparity.engine.images.context_files", lambda root, include=(): ["devparity.toml"])
     monkeypatch.setattr("devparity.engine.images.by_labels", lambda labels: [])
     with pytest.raises(BuildFailed) as err:
         image.ensure(cfg, None, on_line=shown.append)

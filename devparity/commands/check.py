@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from devparity import image, lock, secrets, ui
-from devparity.drift.findings import BaseFacts, ContainerFacts, Facts, Skipped
+from devparity.drift.findings import BaseFacts, ContainerFacts, Facts, SecretFile, Skipped
 from devparity.errors import RegistryError, UsageError
 from devparity.project import Project
 
@@ -48,6 +48,7 @@ def check(project: Project, *, fmt: str = "text", offline: bool = False, strict:
         current_inputs=current_inputs,
         containers=_containers(project, stale, current_inputs),
         host=host.result(),
+        app_secrets=_app_secrets(project, stale),
     )
     allow = list(cfg.allow)
     outcome = rules.evaluate(facts, allow, strict=strict)
@@ -70,6 +71,45 @@ def _image(project: Project, stale: tuple[str, ...] | None, locked: object) -> d
     if result.built:
         ui.note(f"built the image for the current config ({result.id.removeprefix('sha256:')[:12]})")
     return fingerprint.fingerprint_image(result.id, project=cfg.name, salt=secrets.salt_of(project.lock))
+
+
+SECRET_SCAN_VERSION = 1  # bump when classify_file changes: cached scans are redone
+
+
+def _app_secrets(project: Project, stale: tuple[str, ...] | None) -> tuple[SecretFile, ...] | Skipped:
+    """Secret-looking files in the prod image's workdir (the image `build`
+    makes for the current source). Side effects: builds that image when it
+    does not exist (only the source layer, as in ``_hidden_in_prod``); on a
+    cache miss reads the workdir through the archive API (never exec) and
+    writes ``cache_dir("secret-scan")/<image id>.json`` (paths and kinds only)."""
+    import json
+
+    from devparity import secrets
+    from devparity.cache import atomic_write_text, cache_dir
+    from devparity.engine import archive
+
+    if project.lock is None:
+        return Skipped("there is no devparity.lock")
+    if stale:
+        return Skipped("devparity.lock is stale; `devparity lock` rebuilds the image")
+    cfg = project.config
+    result = image.ensure(cfg, project.lock, with_source=True, on_line=ui.progress)
+    path = cache_dir("secret-scan") / f"{result.id}.json"
+    try:
+        cached = json.loads(path.read_text(encoding="utf-8"))
+        if cached.get("version") == SECRET_SCAN_VERSION:
+            return tuple(SecretFile(p, r) for p, r in cached["files"])
+    except (OSError, ValueError, AttributeError, TypeError, KeyError):
+        pass
+    root = cfg.workdir.rstrip("/")
+    found = []
+    with archive.open_reader(archive.Target("image", result.id, cfg.name)) as reader:
+        for rel, data in reader.walk(cfg.workdir, lambda _rel: True, max_size=secrets.SCAN_MAX_BYTES):
+            reason = secrets.classify_file(rel, data)
+            if reason:
+                found.append((f"{root}/{rel}", reason))
+    atomic_write_text(path, json.dumps({"version": SECRET_SCAN_VERSION, "files": sorted(found)}))
+    return tuple(SecretFile(p, r) for p, r in sorted(found))
 
 
 def _base(project: Project, offline: bool) -> BaseFacts | Skipped:

@@ -11,31 +11,11 @@ from devparity.cache import atomic_write_text
 from devparity.config import CONFIG_NAME, parse
 from devparity.config_ports import PORT_MAX, PORT_MIN, PROD_PORT_OFFSET
 from devparity.errors import UsageError
+from devparity.excludes import dockerignore_text
 
 DEFAULT_PORTS = {"python": 8000, "node": 3000}
 
-DOCKERIGNORE = """\
-# Written by devparity init: keeps secrets, VCS data and local environments
-# out of the image. Edit freely.
-.git
-.gitignore
-.env
-.env.*
-*.pem
-*.key
-id_rsa*
-id_ed25519*
-id_ecdsa*
-id_dsa*
-.venv
-venv
-node_modules
-__pycache__
-*.pyc
-.pytest_cache
-.mypy_cache
-devparity.lock
-"""
+DOCKERIGNORE = dockerignore_text()  # the list build applies anyway (devparity.excludes)
 
 
 def render_config(root: Path, d: detect.Detection, port: int | None) -> str:

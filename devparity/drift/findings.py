@@ -22,7 +22,7 @@ class Finding:
 
     rule: str
     severity: Severity
-    category: str  # lock, package, env, config, os, runtime, file, hidden, image, base, host
+    category: str  # lock, package, env, config, os, runtime, file, hidden, image, base, host, secret
     subject: str  # where: "devparity.lock", "dev container", "host", ...
     name: str
     message: str
@@ -58,6 +58,14 @@ class BaseFacts:
 
 
 @dataclass(frozen=True)
+class SecretFile:
+    """A file in the image's app dir that looks like a secret (never its value)."""
+
+    path: str  # absolute, in the image
+    reason: str  # what kind of secret: "an env file", "a private key", ...
+
+
+@dataclass(frozen=True)
 class Facts:
     """Everything the rules decide on; a ``Skipped`` where it was not gathered."""
 
@@ -73,6 +81,7 @@ class Facts:
     current_inputs: str | None
     containers: tuple[ContainerFacts, ...] | Skipped
     host: str | Skipped  # the host's runtime version
+    app_secrets: tuple[SecretFile, ...] | Skipped = Skipped("the image's app files were not scanned")
 
 
 @dataclass(frozen=True)

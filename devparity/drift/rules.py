@@ -7,8 +7,9 @@ Rule ids (stable, used by ``[check].allow`` and every report format):
 ``lock`` (inputs changed since the lock), ``image`` (the image the current
 config builds vs the locked fingerprint), ``base`` (the base tag's registry
 digest vs the pinned one), ``containers`` (live dev/prod containers vs their
-image, see ``devparity.drift.live``) and ``host`` (the host's runtime vs the
-pinned version).
+image, see ``devparity.drift.live``), ``host`` (the host's runtime vs the
+pinned version) and ``secrets`` (secret-looking files in the prod image's
+app dir).
 """
 
 from __future__ import annotations
@@ -74,6 +75,26 @@ def rule_image(facts: Facts) -> list[Finding] | Skipped:
     ]
 
 
+def rule_secrets(facts: Facts) -> list[Finding] | Skipped:
+    """Files in the prod image's app dir that look like secrets: named by
+    path and kind, never by value (the value is what must not spread)."""
+    if isinstance(facts.app_secrets, Skipped):
+        return facts.app_secrets
+    return [
+        Finding(
+            "secrets",
+            "error",
+            "secret",
+            "image",
+            s.path,
+            f"{s.path} in the prod image looks like a secret ({s.reason}): anyone who can pull the image can read it",
+            "keep it out of the image (remove it from [build].include or from the source; `devparity build` leaves "
+            ".env files, private keys and credential files out by default), rotate it, then `devparity build`",
+        )
+        for s in facts.app_secrets
+    ]
+
+
 def rule_base(facts: Facts) -> list[Finding] | Skipped:
     if isinstance(facts.base, Skipped):
         return facts.base
@@ -125,6 +146,7 @@ RULES: tuple[tuple[str, str, Callable[[Facts], list[Finding] | Skipped]], ...] =
     ("base", "base image digest", rule_base),
     ("containers", "live containers vs image", rule_containers),
     ("host", "host runtime vs pin", rule_host),
+    ("secrets", "secrets in the image", rule_secrets),
 )
 
 

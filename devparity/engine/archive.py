@@ -118,9 +118,12 @@ class Reader:
         """Each path's content, None for the missing ones."""
         return {p: self.read_file(p) for p in paths}
 
-    def walk(self, path: str, predicate: Callable[[str], bool]) -> Iterator[tuple[str, bytes]]:
+    def walk(
+        self, path: str, predicate: Callable[[str], bool], max_size: int | None = None
+    ) -> Iterator[tuple[str, bytes]]:
         """Yield (name relative to ``path``, content) for regular files whose
-        relative name satisfies ``predicate``; nothing if ``path`` is missing.
+        relative name satisfies ``predicate`` (and, with ``max_size``, no
+        larger than that many bytes); nothing if ``path`` is missing.
 
         The tar is streamed member by member, so a large directory is never held
         in memory. Symlinked members are skipped: they alias a file that is
@@ -134,6 +137,8 @@ class Reader:
             for member in tar:
                 rel = _strip_root(member.name)
                 if not rel or not member.isfile() or not predicate(rel):
+                    continue
+                if max_size is not None and member.size > max_size:
                     continue
                 f = tar.extractfile(member)
                 if f is not None:

@@ -6,7 +6,7 @@ import os
 import re
 import tempfile
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,25 +31,36 @@ class BuildRequest:
     labels: dict[str, str]
     buildargs: dict[str, str]
     network_mode: str | None
+    include: tuple[str, ...] = ()  # [build].include: paths let past the default excludes
 
 
 def build(req: BuildRequest, on_line: Callable[[str], None]) -> str:
     """Build ``req`` and return the image id; each output line goes to ``on_line``.
 
-    Side effects: writes the Dockerfile to a temp file outside the context
-    (the SDK embeds it in the context tar) and removes it afterwards.
+    The context tar is made here from ``context_files`` (the default
+    excludes, .dockerignore, [build].include), so the engine receives exactly
+    the files the source hash covers. Side effects: a temp file holds the tar.
     """
-    fd, dockerfile = tempfile.mkstemp(prefix="devparity-", suffix=".Dockerfile")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(req.dockerfile)
+    from docker.utils.build import create_archive
+
+    name = ".devparity.Dockerfile"  # a stable name keeps the COPY layers cacheable
+    patterns = _patterns(req.context, req.include)
+    names = context_files(req.context, req.include)
+    # As the SDK does for a Dockerfile outside the context: it travels in the
+    # tar, with a .dockerignore that keeps it (and the excludes) out of COPY.
+    extra = [(".dockerignore", "\n".join([*patterns, name])), (name, req.dockerfile)]
+    context = tempfile.TemporaryFile()
     step = None
     tail: deque[str] = deque(maxlen=LOG_TAIL)
     image_id = None
     try:
         with mapped_errors("build"):
+            create_archive(root=str(req.context), files=names, fileobj=context, extra_files=extra)
+            context.seek(0)
             stream = client().api.build(
-                path=str(req.context),
-                dockerfile=dockerfile,
+                fileobj=context,
+                custom_context=True,
+                dockerfile=name,
                 tag=req.tag,
                 labels=req.labels,
                 buildargs=req.buildargs or None,
@@ -77,7 +88,7 @@ def build(req: BuildRequest, on_line: Callable[[str], None]) -> str:
                     if not _NOISE.match(line):
                         on_line(line.rstrip())
     finally:
-        os.unlink(dockerfile)
+        context.close()
     if not image_id:
         raise BuildFailed("build ended without an image id", step=step, log_tail=list(tail))
     return image_id if image_id.startswith("sha256:") else inspect(image_id)["Id"]
@@ -159,13 +170,21 @@ def pull(ref: str) -> None:
         client().api.pull(ref)
 
 
-def context_files(root: Path) -> list[str]:
-    """Files the engine would receive as build context (honours .dockerignore)."""
-    from docker.utils.build import exclude_paths
+def _patterns(root: Path, include: Iterable[str] = ()) -> list[str]:
+    """The exclude patterns of a build: devparity.excludes.combined over the
+    project's .dockerignore (if any) and [build].include."""
+    from devparity.excludes import combined
 
     ignore = root / ".dockerignore"
     patterns: list[str] = []
     if os.path.lexists(ignore):  # a directory or FIFO by that name is an error too
         text = files.read_text(ignore, hint="fix or remove .dockerignore")  # exit 2 naming it, not 3
         patterns = [p.strip() for p in text.splitlines() if p.strip() and not p.startswith("#")]
-    return sorted(exclude_paths(str(root), patterns))
+    return combined(patterns, include)
+
+
+def context_files(root: Path, include: Iterable[str] = ()) -> list[str]:
+    """Files the engine receives as build context (see ``_patterns``)."""
+    from docker.utils.build import exclude_paths
+
+    return sorted(exclude_paths(str(root), _patterns(root, include)))

@@ -71,6 +71,7 @@ def facts(**overrides: Any) -> Facts:
         current_inputs="sha256:inputs",
         containers=(ContainerFacts("dev", "shop-dev", dev_container(), IMAGE, "sha256:inputs"),),
         host="3.11.4",
+        app_secrets=(),
     )
     return replace(base, **overrides)
 
@@ -83,7 +84,7 @@ def test_a_fresh_project_with_dev_running_is_at_parity() -> None:
     outcome = evaluate(facts())
     assert outcome.findings == []
     assert not outcome.drift
-    assert [r.status for r in outcome.results] == ["pass"] * 5
+    assert [r.status for r in outcome.results] == ["pass"] * 6
 
 
 def test_missing_and_stale_lock_name_the_files() -> None:
