@@ -44,8 +44,10 @@ def parse_marker(line: str) -> Marker | None:
 
 
 def emit(line: str, prefix: str = "") -> None:
+    from devparity.secrets import mask_text  # an app that logs its token does not leak it through `up`
+
     with _print_lock, contextlib.suppress(BrokenPipeError):  # `up | head` closed the pipe
-        sys.stdout.write(f"{prefix}{line}\n")
+        sys.stdout.write(f"{prefix}{mask_text(line)}\n")
         sys.stdout.flush()
 
 

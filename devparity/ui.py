@@ -1,7 +1,9 @@
 """Terminal output: one place decides colour and where lines go.
 
 Results go to stdout; progress, notes and errors go to stderr so that
-machine-readable output (``--format json``) stays clean.
+machine-readable output (``--format json``) stays clean. Every line passes
+devparity.secrets.mask_text on its way out: whatever a caller forgot, a
+token, a private key or a URL password is never printed (issue 7).
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import os
 import re
 import sys
+
+from devparity.secrets import mask_text
 
 _CODES = {"red": "31", "green": "32", "yellow": "33", "blue": "34", "dim": "2", "bold": "1"}
 
@@ -44,29 +48,29 @@ def _code(ch: str) -> str:
 
 
 def out(text: str = "") -> None:
-    print(text, flush=True)
+    print(mask_text(text), flush=True)
 
 
 def info(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
+    print(mask_text(text), file=sys.stderr, flush=True)
 
 
 def note(text: str) -> None:
-    print(style(text, "dim"), file=sys.stderr, flush=True)
+    print(style(mask_text(text), "dim"), file=sys.stderr, flush=True)
 
 
 def ok(text: str) -> None:
-    print(style("✓ ", "green") + text, file=sys.stderr, flush=True)
+    print(style("✓ ", "green") + mask_text(text), file=sys.stderr, flush=True)
 
 
 def warn(text: str) -> None:
-    print(style("warning: ", "yellow") + text, file=sys.stderr, flush=True)
+    print(style("warning: ", "yellow") + mask_text(text), file=sys.stderr, flush=True)
 
 
 def error(text: str) -> None:
-    print(style("error: ", "red") + text, file=sys.stderr, flush=True)
+    print(style("error: ", "red") + mask_text(text), file=sys.stderr, flush=True)
 
 
 def progress(line: str) -> None:
     """A line of build output, indented and dimmed."""
-    print(style("  │ " + line, "dim"), file=sys.stderr, flush=True)
+    print(style("  │ " + mask_text(line), "dim"), file=sys.stderr, flush=True)

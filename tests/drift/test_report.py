@@ -178,3 +178,49 @@ def test_parity_exit_code_and_summary() -> None:
     ok = Outcome((RuleResult("lock", "lock freshness"),))
     doc = json.loads(render(ok, "shop", "json"))
     assert (doc["status"], doc["exit_code"], doc["summary"]) == ("parity", 0, "parity: 0 errors, 0 warnings")
+
+
+FORGED = "/app/x\n::error::pwned\r\x1b[2K\u202e"
+
+
+def forged_outcome() -> Outcome:
+    """An image whose file path and env value carry a forged CI command."""
+    return Outcome(
+        (
+            RuleResult(
+                "containers",
+                "live containers vs image",
+                (
+                    Finding("containers", "error", "file", "prod container", FORGED, f"{FORGED} was added", "recreate"),
+                    Finding(
+                        "containers", "error", "env", "prod container", "GREETING",
+                        f"env GREETING is {FORGED!s} in the prod container", "set it", None, "hi", FORGED,
+                    ),  # fmt: skip
+                ),
+            ),
+        ),
+        notes=(f"note {FORGED}",),
+    )
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_control_characters_cannot_forge_a_ci_line(fmt: str) -> None:
+    text = render(forged_outcome(), "shop", fmt)
+    for line in text.splitlines():
+        assert not line.lstrip().startswith("::error::pwned"), line
+    if fmt != "json":  # JSON escapes the C0 controls itself; a parser reads the rest
+        assert "\x1b" not in text and "\u202e" not in text and "\r" not in text
+    if fmt == "junit":
+        ET.fromstring(text)  # and it is still well-formed XML 1.0
+    if fmt == "json":
+        assert json.loads(text)["findings"][0]["name"] == FORGED  # JSON escapes on its own
+    if fmt in ("text", "junit"):
+        assert "\\n::error::pwned" in text
+
+
+def test_hand_made_findings_with_secret_shapes_are_masked() -> None:
+    token = "ghp_" + "Q" * 36
+    o = Outcome((RuleResult("image", "image vs lock", (Finding("image", "error", "env", "image", "GREETING",
+                 f"env GREETING is {token}", "fix", None, token, "x"),)),))  # fmt: skip
+    for fmt in FORMATS:
+        assert token not in render(o, "shop", fmt)
