@@ -244,7 +244,8 @@ def escaped_forms(value: str) -> set[str]:
     forms.add(value.replace("'", "'\\''"))
     forms.add(value.replace("\\", "\\\\").replace('"', '\\"'))
     # Go's QuoteToASCII writes astral characters as \U0001f600, JSON as a surrogate pair
-    forms.add("".join(f"\\U{ord(c):08x}" if ord(c) > 0xFFFF else c for c in json.dumps(value, ensure_ascii=False)[1:-1]))
+    astral = (f"\\U{ord(c):08x}" if ord(c) > 0xFFFF else c for c in json.dumps(value, ensure_ascii=False)[1:-1])
+    forms.add("".join(astral))
     forms |= {part for part in re.split(r"[\r\n]+", value) if len(part) >= 2 * MIN_REDACT}
     return {f for f in forms if len(f) >= MIN_REDACT}
 
