@@ -39,7 +39,10 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
     "**/*.pyc",
     ".pytest_cache",
     ".mypy_cache",
+    # devparity's own files: the image records its inputs in labels, and the
+    # config holds [build].args, which must not outlive the build
     "devparity.lock",
+    "devparity.toml",
 )
 
 

@@ -77,9 +77,9 @@ def test_fresh_project_with_dev_running_is_at_parity_in_every_format(
     assert doc["status"] == "parity" and doc["findings"] == []
     statuses = {rule["id"]: rule["status"] for rule in doc["rules"]}
     assert statuses.pop("host") in ("pass", "warn", "skipped")  # whatever python3 this host has
-    assert statuses == {"lock": "pass", "image": "pass", "base": "pass", "containers": "pass"}
+    assert statuses == {"lock": "pass", "image": "pass", "base": "pass", "containers": "pass", "secrets": "pass"}
     junit = ET.fromstring(check(project, "--format", "junit").stdout)
-    assert len(junit.findall("./testsuite/testcase")) == 5 and junit.get("failures") == "0"
+    assert len(junit.findall("./testsuite/testcase")) == 6 and junit.get("failures") == "0"
     gh = check(project, "--format", "github")
     assert gh.exit_code == 0 and "::error" not in gh.stdout
 
