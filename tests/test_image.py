@@ -71,3 +71,20 @@ def test_repo_digest_matches_only_the_refs_own_repository(ref: str, repo_digests
     from devparity.engine.images import repo_digest
 
     assert repo_digest({"RepoDigests": repo_digests}, ref) == expected
+
+
+def test_build_output_split_mid_line_reaches_the_redactor_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The engine may cut a chunk anywhere; a secret cut in two would pass a
+    line-by-line redactor, so only whole lines go on (issue 7)."""
+    from types import SimpleNamespace
+
+    from devparity.engine import images
+
+    chunks = [{"stream": "Step 1/2 : RUN x\nraw tok-12"}, {"stream": "3456 done\n"}, {"aux": {"ID": "sha256:" + "a" * 64}}]
+    fake = SimpleNamespace(api=SimpleNamespace(build=lambda **_kw: iter(chunks)))
+    monkeypatch.setattr(images, "client", lambda: fake)
+    (tmp_path / "app.py").write_text("")
+    req = images.BuildRequest(tmp_path, "FROM scratch\n", "t", {}, {}, None)
+    lines: list[str] = []
+    assert images.build(req, lines.append) == "sha256:" + "a" * 64
+    assert lines == ["Step 1/2 : RUN x", "raw tok-123456 done"]

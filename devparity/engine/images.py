@@ -53,6 +53,7 @@ def build(req: BuildRequest, on_line: Callable[[str], None]) -> str:
     step = None
     tail: deque[str] = deque(maxlen=LOG_TAIL)
     image_id = None
+    pending = ""
     try:
         with mapped_errors("build"):
             create_archive(root=str(req.context), files=names, fileobj=context, extra_files=extra)
@@ -77,21 +78,36 @@ def build(req: BuildRequest, on_line: Callable[[str], None]) -> str:
                     )
                 if aux := chunk.get("aux"):
                     image_id = aux.get("ID") or image_id
-                for line in (chunk.get("stream") or "").splitlines():
-                    if not line.strip():
-                        continue
-                    if line.startswith("Step "):
-                        step = line.strip()
-                    if m := re.match(r"Successfully built ([0-9a-f]+)", line):
-                        image_id = image_id or m.group(1)
-                    tail.append(line.rstrip())
-                    if not _NOISE.match(line):
-                        on_line(line.rstrip())
+                # A chunk may end mid-line (a RUN step writing unbuffered):
+                # only whole lines go on, so redaction sees a value in one piece.
+                pending += chunk.get("stream") or ""
+                *lines, pending = pending.split("\n")
+                for line in (part for whole in lines for part in whole.splitlines()):
+                    step, image_id = _line(line, step, image_id, tail, on_line)
+            for line in pending.splitlines():
+                step, image_id = _line(line, step, image_id, tail, on_line)
     finally:
         context.close()
     if not image_id:
         raise BuildFailed("build ended without an image id", step=step, log_tail=list(tail))
     return image_id if image_id.startswith("sha256:") else inspect(image_id)["Id"]
+
+
+def _line(
+    line: str, step: str | None, image_id: str | None, tail: deque[str], on_line: Callable[[str], None]
+) -> tuple[str | None, str | None]:
+    """One whole line of build output: noted (step, image id, tail) and passed on."""
+    line = line.rstrip()
+    if not line.strip():
+        return step, image_id
+    if line.startswith("Step "):
+        step = line.strip()
+    if m := re.match(r"Successfully built ([0-9a-f]+)", line):
+        image_id = image_id or m.group(1)
+    tail.append(line)
+    if not _NOISE.match(line):
+        on_line(line)
+    return step, image_id
 
 
 def inspect(ref: str) -> dict[str, Any]:
