@@ -60,4 +60,12 @@ def combined(dockerignore: Iterable[str], include: Iterable[str] = ()) -> list[s
     """The patterns a build applies: the defaults, then the project's own
     .dockerignore (which may re-include with ``!``), then [build].include,
     last so it wins (later .dockerignore patterns override earlier ones)."""
-    return [*DEFAULT_EXCLUDES, *dockerignore, *(f"!{p.strip('/')}" for p in include)]
+    return [*DEFAULT_EXCLUDES, *dockerignore, *(f"!{_relative(p)}" for p in include)]
+
+
+def _relative(path: str) -> str:
+    """``./.env`` and ``/.env`` as .dockerignore writes them: ``.env``."""
+    path = path.strip().strip("/")
+    while path.startswith("./"):
+        path = path[2:].lstrip("/")
+    return path

@@ -188,3 +188,16 @@ def test_secret_files(rel: str, data: bytes, kind: str) -> None:
 )
 def test_ordinary_files(rel: str, data: bytes) -> None:
     assert secrets.classify_file(rel, data) is None
+
+
+@pytest.mark.parametrize("include", [".env", "./.env", "/.env"])
+def test_default_excludes_and_include(tmp_path: Path, include: str) -> None:
+    from devparity.engine.images import context_files
+
+    for rel in (".env", "sub/.env", "id_ed25519", ".git/HEAD", "app.py", "devparity.toml", "keys/x.pem"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x")
+    assert [f for f in context_files(tmp_path) if not (tmp_path / f).is_dir()] == ["app.py"]
+    assert ".env" in context_files(tmp_path, (include,)) and "sub/.env" not in context_files(tmp_path, (include,))
+    (tmp_path / ".dockerignore").write_text("!keys/x.pem\n")  # a project's own re-include works too
+    assert "keys/x.pem" in context_files(tmp_path)

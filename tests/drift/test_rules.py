@@ -218,3 +218,13 @@ def test_fold_changes() -> None:
     ]
     kept = fold_changes(changes, ["/app", "/.devparity/supervise.sh"], "/home/me", ["pip"])
     assert kept == [("/srv/data", "D"), ("/usr/local/bin/tool", "A"), ("/var/lib/dpkg/status", "C")]
+
+
+def test_secret_files_in_the_image_fail_naming_the_path() -> None:
+    from devparity.drift.findings import SecretFile
+
+    outcome = evaluate(facts(app_secrets=(SecretFile("/app/.env", "an env file"), SecretFile("/app/id_rsa", "an SSH private key"))))
+    found = by_rule(outcome, "secrets")
+    assert outcome.drift and [f.name for f in found] == ["/app/.env", "/app/id_rsa"]
+    assert "an env file" in found[0].message and found[0].severity == "error"
+    assert evaluate(facts(app_secrets=Skipped("there is no devparity.lock"))).results[5].status == "skipped"
