@@ -175,12 +175,9 @@ def mask_env(env: Mapping[str, str], salt: str | None = None) -> dict[str, str]:
 
 _FLAG_EQ = re.compile(r"(?P<flag>--?[A-Za-z][A-Za-z0-9_.-]*)=(?P<value>.*)", re.S)
 _ASSIGN = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>.*)", re.S)
-# Inside one shell string (`sh -c "app --token abc"`): flags and assignments
-# with a secret-looking name, and the word that follows them.
-_INLINE = re.compile(
-    r"(?P<head>(?<![\w-])(?:--?[A-Za-z][\w.-]*|[A-Za-z_]\w*)(?:=|\s+(?=[^-\s])))"
-    r"(?P<value>'[^']*'|\"(?:[^\"\\]|\\.)*\"|[^\s;&|]+)"
-)
+# A shell word (quotes kept together) or a control operator.
+_WORD = re.compile(r"""(?:'[^']*'|"(?:[^"\\]|\\.)*"|[^\s'";&|])+|[;&|]+""")
+_TRAILING_NAME = re.compile(r"[A-Za-z_][\w.-]*$")
 
 
 def _flag_name(flag: str) -> str:
@@ -212,15 +209,27 @@ def mask_args(args: Iterable[str], salt: str | None = None) -> list[str]:
 
 
 def mask_command_text(text: str, salt: str | None = None) -> str:
-    """A shell string with secret flags, assignments and shapes masked."""
-
-    def sub(m: re.Match[str]) -> str:
-        name = _flag_name(m["head"].rstrip("= \t\n"))
-        if not is_secret_name(name) or is_mask(m["value"]):
-            return m.group(0)
-        return m["head"] + mask(m["value"], salt)
-
-    return mask_text(_INLINE.sub(sub, text), salt)
+    """A shell string with secret flags (``--token X``, ``--password=X``),
+    assignments (``API_KEY=X``, ``//host/:_authToken=X``) and shapes masked."""
+    out: list[str] = []
+    pos, hide_next = 0, False
+    for m in _WORD.finditer(text):
+        word, new = m.group(0), m.group(0)
+        if word[0] in ";&|":
+            hide_next = False
+        elif hide_next:
+            new, hide_next = mask(word, salt), False
+        elif "=" in word[1:]:
+            left, _, value = word.partition("=")
+            name = _TRAILING_NAME.search(left)
+            if name and value and is_secret_name(_flag_name(name.group(0))):
+                new = f"{left}={mask(value, salt)}"
+        elif word.startswith("-") and len(word) > 2 and is_secret_name(_flag_name(word)):
+            hide_next = True
+        out.append(text[pos : m.start()] + new)
+        pos = m.end()
+    out.append(text[pos:])
+    return mask_text("".join(out), salt)
 
 
 def mask_command(command: Any, salt: str | None = None) -> Any:
@@ -250,6 +259,9 @@ def escaped_forms(value: str) -> set[str]:
     return {f for f in forms if len(f) >= MIN_REDACT}
 
 
+_RUN_LINE = re.compile(r"(?m)^(?P<head>(?:Step \d+/\d+ : )?RUN )(?P<cmd>.*)$")
+
+
 class Redactor:
     """Masks given secret values, in each escaped form, and anything
     secret-shaped, in lines of free text."""
@@ -268,6 +280,9 @@ class Redactor:
     def __call__(self, text: str) -> str:
         for form, masked in self._pairs:
             text = text.replace(form, masked)
+        # RUN lines (a rendered Dockerfile, a build step) are shell: `--token X`
+        # and `API_KEY=X` there are secrets whatever their value looks like
+        text = _RUN_LINE.sub(lambda m: m["head"] + mask_command_text(m["cmd"], self.salt), text)
         return mask_text(text, self.salt)
 
 

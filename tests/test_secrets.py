@@ -201,3 +201,11 @@ def test_default_excludes_and_include(tmp_path: Path, include: str) -> None:
     assert ".env" in context_files(tmp_path, (include,)) and "sub/.env" not in context_files(tmp_path, (include,))
     (tmp_path / ".dockerignore").write_text("!keys/x.pem\n")  # a project's own re-include works too
     assert "keys/x.pem" in context_files(tmp_path)
+
+
+def test_run_lines_mask_secret_flags_and_assignments() -> None:
+    redact = secrets.redactor({})
+    line = redact("Step 6/16 : RUN npm config set //r/:_authToken=tok-abc && pip install --token tk-1 -r requirements.txt")
+    assert "tok-abc" not in line and "tk-1" not in line and "-r requirements.txt" in line
+    assert redact("RUN pip install --no-cache-dir -r requirements.txt") == "RUN pip install --no-cache-dir -r requirements.txt"
+    assert redact("RUN useradd --create-home --uid 10001 --user-group app").endswith("--user-group app")
