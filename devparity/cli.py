@@ -122,10 +122,10 @@ def _stdout_closed() -> int:
     return EXIT_BROKEN_PIPE
 
 
-def _project():  # type: ignore[no-untyped-def]
+def _project(*, strict_lock: bool = True):  # type: ignore[no-untyped-def]
     from devparity import project
 
-    return project.load(config_path=_state.config)
+    return project.load(config_path=_state.config, strict_lock=strict_lock)
 
 
 @app.command()
@@ -163,12 +163,12 @@ def build(
 
 @app.command()
 def lock(
-    check: bool = typer.Option(False, "--check", help="Exit 1 when an input changed since the lock (no engine)."),
+    check: bool = typer.Option(False, "--check", help="Exit 1 when an input changed since the lock or it was edited by hand (no engine)."),
 ) -> None:
     """Pin the base image by digest and record the environment in devparity.lock."""
     from devparity.commands import lock as cmd
 
-    _run(lambda: cmd.check(_project()) if check else cmd.write(_project()))
+    _run(lambda: cmd.check(_project()) if check else cmd.write(_project(strict_lock=False)))
 
 
 @app.command()

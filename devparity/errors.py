@@ -46,6 +46,12 @@ class LockError(DevparityError):
     """devparity.lock is missing, unreadable or of an unknown schema."""
 
 
+class LockTampered(LockError):
+    """devparity.lock is well formed but its fields disagree: edited by hand."""
+
+    exit_code = EXIT_DRIFT
+
+
 class EngineError(DevparityError):
     """The Docker engine refused or failed an operation."""
 

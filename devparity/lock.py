@@ -8,23 +8,33 @@ files and needs no engine.
 from __future__ import annotations
 
 import json
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from devparity import __version__, inputs
+from devparity import __version__, inputs, lockschema
 from devparity.base import BasePin
 from devparity.cache import atomic_write_text, canonical_json
 from devparity.config import Config
-from devparity.errors import LockError
+from devparity.errors import LockError, LockTampered
+from devparity.lockschema import HINT
 
 LOCK_NAME = "devparity.lock"
-SCHEMA = 1
+SCHEMA = lockschema.SCHEMA
+# A lock with a full fingerprint is tens of kilobytes; anything near this is
+# not a lock devparity wrote, and reading it whole would only cost memory.
+MAX_BYTES = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)
 class Lock:
+    """A lock read from disk: ``data`` passed ``lockschema.validate``;
+    ``problems`` are its fields that disagree with each other (a hand edit)."""
+
     data: dict[str, Any]
+    problems: tuple[str, ...] = ()
 
     @property
     def base_ref(self) -> str:
@@ -42,14 +52,27 @@ class Lock:
     def fingerprint(self) -> dict[str, Any] | None:
         return self.data.get("fingerprint")
 
+    @property
+    def salt(self) -> str | None:
+        """This lock's random salt (keys secret masks); kept across rewrites."""
+        return self.data.get("salt")
+
     def pin_for(self, config: Config) -> str | None:
         """The registry digest to build FROM, when the lock pins this config's
-        base image in a registry (local-only pins build from the tag)."""
+        base image in a registry (local-only pins build from the tag).
+        Refuses a lock whose fields disagree: its pin may not be the one its
+        inputs were recorded with."""
         from devparity.render import base_image
 
+        if self.problems:
+            raise edited(self.problems)
         if self.base_ref == base_image(config) and self.base_source == "registry":
             return self.base_digest
         return None
+
+
+def edited(problems: tuple[str, ...] | list[str]) -> LockTampered:
+    return LockTampered(f"{LOCK_NAME} was edited by hand; run `devparity lock` ({'; '.join(problems)})")
 
 
 def path_for(config: Config) -> Path:
@@ -57,28 +80,91 @@ def path_for(config: Config) -> Path:
 
 
 def read(config: Config) -> Lock | None:
+    """The lock, validated whole (LockError naming the field when it is
+    malformed), with its internal disagreements in ``problems``."""
     path = path_for(config)
+    raw = _read_bytes(path)
+    if raw is None:
+        return None
     try:
-        text = path.read_text(encoding="utf-8")
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise LockError(f"{path}: not UTF-8 text (a binary file?)", hint=HINT) from None
+    try:
+        data = json.loads(text, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise LockError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})", hint=HINT) from None
+    except (RecursionError, ValueError):
+        raise LockError(f"{path}: not a lock devparity wrote (nested too deep or non-finite numbers)", hint=HINT) from None
+    lockschema.validate(data, str(path))
+    return Lock(data, tuple(inconsistencies(data)))
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    """At most MAX_BYTES of a regular file; never blocks on a FIFO."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         return None
     except OSError as exc:
         raise LockError(f"{path}: cannot read: {exc.strerror}") from exc
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise LockError(
-            f"{path}:{exc.lineno}: not valid JSON ({exc.msg})", hint="regenerate it with `devparity lock`"
-        ) from exc
-    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-        raise LockError(
-            f"{path}: unknown lock schema {data.get('schema') if isinstance(data, dict) else None!r} (this devparity reads {SCHEMA})",
-            hint="regenerate it with `devparity lock`",
-        )
-    for key in ("base", "inputs"):
-        if not isinstance(data.get(key), dict):
-            raise LockError(f"{path}: `{key}` is missing", hint="regenerate it with `devparity lock`")
-    return Lock(data)
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise LockError(f"{path}: not a regular file", hint=HINT)
+        try:
+            raw = f.read(MAX_BYTES + 1)
+        except OSError as exc:
+            raise LockError(f"{path}: cannot read: {exc.strerror}") from exc
+    if len(raw) > MAX_BYTES:
+        raise LockError(f"{path}: larger than {MAX_BYTES // (1024 * 1024)} MB, not a lock devparity wrote", hint=HINT)
+    return raw
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(name)
+
+
+def content_digest(data: dict[str, Any]) -> str:
+    """sha256 over the lock's canonical text without its own ``digest``."""
+    return inputs.sha256_bytes(canonical_json({k: v for k, v in data.items() if k != "digest"}).encode())
+
+
+def inconsistencies(data: dict[str, Any]) -> list[str]:
+    """What a well-formed lock's own records disagree on, as short phrases
+    (empty for a lock `devparity lock` wrote). Pure."""
+    out: list[str] = []
+    base, ins = data["base"], data["inputs"]
+    if data["digest"] != content_digest(data):
+        out.append("its content does not match its `digest`")
+    if ins["base"]["ref"] != base["ref"]:
+        out.append("`inputs.base.ref` is not `base.ref`")
+    # A local-only pin builds from the tag, so its inputs record no digest.
+    pinned = base["digest"] if base["source"] == "registry" else None
+    if ins["base"]["digest"] != pinned:
+        out.append("`inputs.base.digest` is not `base.digest`")
+    if data["inputs_hash"] != inputs.sha256_json(ins):
+        out.append("`inputs_hash` is not the hash of `inputs`")
+    fp = data["fingerprint"]
+    if fp is not None:
+        if fp["base"] != {"ref": base["ref"], "digest": base["digest"]}:
+            out.append("`fingerprint.base` is not `base`")
+        if (fp.get("runtimes") or {}).get(data["runtime"]["language"]) != data["runtime"]["in_image"]:
+            out.append("`runtime.in_image` is not the fingerprint's runtime")
+    return out
+
+
+def disagreements(config: Config, lock: Lock) -> list[str]:
+    """``lock.problems`` plus what disagrees with devparity.toml although the
+    config's image settings are the ones the lock recorded (so it is the lock
+    that changed, not the config)."""
+    out = list(lock.problems)
+    if lock.data["inputs"]["config"] == inputs.sha256_json(config.image_inputs()):
+        data = lock.data
+        if data["project"] != config.name:
+            out.append("`project` is not [project].name")
+        if (data["runtime"]["language"], data["runtime"]["version"]) != (config.language, config.version):
+            out.append("`runtime` is not [runtime]")
+    return out
 
 
 def make(
@@ -90,9 +176,11 @@ def make(
     fingerprint: dict[str, Any] | None,
     salt: str | None = None,
 ) -> dict[str, Any]:
+    """A lock's content, ``digest`` included. ``salt``: the previous lock's,
+    kept across rewrites (a fresh one for a first lock)."""
     from devparity import secrets
 
-    return {
+    data = {
         "schema": SCHEMA,
         # keys the fingerprint's masks (devparity.secrets.salt_of)
         "salt": salt or secrets.salt_for_write(None),
@@ -109,11 +197,12 @@ def make(
         "inputs_hash": ins.hash,
         "fingerprint": fingerprint,
     }
+    return {**data, "digest": content_digest(data)}
 
 
 def write(config: Config, data: dict[str, Any]) -> Path:
     path = path_for(config)
-    atomic_write_text(path, canonical_json(data))
+    atomic_write_text(path, canonical_json({**data, "digest": content_digest(data)}))
     return path
 
 

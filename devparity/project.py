@@ -8,6 +8,7 @@ from pathlib import Path
 from devparity import config as config_mod
 from devparity import lock as lock_mod
 from devparity.config import Config
+from devparity.errors import LockError
 from devparity.lock import Lock
 
 
@@ -17,7 +18,15 @@ class Project:
     lock: Lock | None
 
 
-def load(start: Path | None = None, *, config_path: Path | None = None) -> Project:
+def load(start: Path | None = None, *, config_path: Path | None = None, strict_lock: bool = True) -> Project:
+    """``strict_lock=False`` treats a malformed lock as absent (for `devparity
+    lock`, which replaces it); otherwise a malformed lock is a LockError."""
     path = config_path or config_mod.find_config(start or Path.cwd())
     cfg = config_mod.load(path)
-    return Project(cfg, lock_mod.read(cfg))
+    try:
+        lk = lock_mod.read(cfg)
+    except LockError:
+        if strict_lock:
+            raise
+        lk = None
+    return Project(cfg, lk)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import shlex
 import string
 from importlib import resources
 from pathlib import Path
 
 from devparity import runtimes
 from devparity.config import Config
-from devparity.imageref import pinned
+from devparity.errors import ConfigError, LockError
+from devparity.imageref import is_digest, is_reference, pinned
 
 APP_UID = 10001  # the prod image's non-root user
 
@@ -43,46 +46,116 @@ def from_reference(config: Config, digest: str | None) -> str:
 
 
 def render(config: Config, *, digest: str | None = None) -> str:
+    """The Dockerfile. Every config value is checked and quoted for the place
+    it lands (a builder word, a shell word, JSON); a value that cannot be
+    carried faithfully is refused (ConfigError), never written."""
     runtime = runtimes.get(config.language)
     install = config.install or runtime.default_install(config.dep_files)
+    _one_line(config, "dependencies.install", install)
+    if install.rstrip().endswith("\\"):
+        raise _refused(config, "dependencies.install", "ends with a backslash, which would join it to the next Dockerfile line")
+    _one_line(config, "app.user", config.user)
+    _one_line(config, "app.workdir", config.workdir)
     context = {
-        "base": from_reference(config, digest),
-        "system_packages": _system_packages(config.system_packages),
-        "workdir": config.workdir,
-        "build_args": "\n".join(f"ARG {k}" for k in sorted(config.build_args)),
-        "copy_deps": f"COPY {' '.join(json.dumps(f) for f in config.dep_files)} ./" if config.dep_files else "",
+        "base": _base(config, digest),
+        "system_packages": _system_packages(config),
+        "workdir": word(config.workdir),
+        "build_args": "\n".join(f"ARG {_name(config, 'build.args', k)}" for k in sorted(config.build_args)),
+        "copy_deps": _copy_deps(config),
         "install": install,
         "uid": str(APP_UID),
-        "user": config.user,
-        "env": _env(config.env),
+        "user": word(config.user),
+        "user_sh": shlex.quote(config.user),
+        "env": _env(config),
         "expose": "EXPOSE " + " ".join(str(p) for p in config.ports) if config.ports else "",
         "command": _command(config.command),
         **runtime.template_context(config.dep_files),
     }
     text = string.Template(template_text(config.language)).substitute(context)
-    # Empty placeholders leave blank lines; keep the output tidy.
-    lines = text.splitlines()
+    # Empty placeholders leave blank lines; keep the output tidy. Split on
+    # "\n" only: str.splitlines would also break at U+2028 and friends.
+    lines = text.split("\n")
     tidy = [line for i, line in enumerate(lines) if line.strip() or (i and lines[i - 1].strip())]
     return "\n".join(tidy).rstrip() + "\n"
 
 
-def _system_packages(packages: tuple[str, ...]) -> str:
-    if not packages:
+# A value made only of these reaches the builder's word processing unchanged.
+_PLAIN = re.compile(r"[A-Za-z0-9_./:@%+=,-]+", re.ASCII)
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*", re.ASCII)
+# What a Dockerfile line cannot carry: control characters (a tab can) and
+# the Unicode line and paragraph separators.
+_BREAKS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def word(value: str) -> str:
+    """``value`` as one word for the builder (ENV, WORKDIR, USER, COPY),
+    which expands ``$`` and strips quotes and backslashes: single quotes
+    keep everything literal, and a single quote is closed, escaped, reopened."""
+    if _PLAIN.fullmatch(value):
+        return value
+    return "'" + value.replace("'", "'\\''") + "'"
+
+
+def _refused(config: Config, key: str, why: str) -> ConfigError:
+    return ConfigError(f"{config.path}: `{key}` {why}; devparity will not write it into a Dockerfile")
+
+
+def _one_line(config: Config, key: str, value: str) -> None:
+    if _BREAKS.search(value):
+        raise _refused(config, key, "holds a newline or control character")
+
+
+def _name(config: Config, key: str, name: str) -> str:
+    if not _NAME.fullmatch(name):
+        raise _refused(config, key, "has a name that is not letters, digits and _ (not starting with a digit)")
+    return name
+
+
+def _base(config: Config, digest: str | None) -> str:
+    if digest is not None and not is_digest(digest):
+        raise LockError("devparity.lock: `base.digest` must be sha256: and 64 lowercase hex digits", hint="regenerate it with `devparity lock`")
+    ref = from_reference(config, digest)
+    if not is_reference(ref):
+        raise _refused(config, "runtime.base_image", "is not an image reference such as \"python:3.11-slim\"")
+    return ref
+
+
+def _system_packages(config: Config) -> str:
+    if not config.system_packages:
         return ""
+    for p in config.system_packages:
+        _one_line(config, "runtime.system_packages", p)
     return (
         "RUN apt-get update && apt-get install -y --no-install-recommends "
-        + " ".join(sorted(packages))
+        + " ".join(shlex.quote(p) for p in sorted(config.system_packages))
         + " && rm -rf /var/lib/apt/lists/*"
     )
 
 
-def _env(env: dict[str, str]) -> str:
-    if not env:
+def _copy_deps(config: Config) -> str:
+    """JSON form; each source still passes the builder's word processing and
+    then its glob matching, which has no escape that survives both."""
+    if not config.dep_files:
         return ""
-    return "ENV " + " \\\n    ".join(f"{k}={json.dumps(v)}" for k, v in sorted(env.items()))
+    for f in config.dep_files:
+        _one_line(config, "dependencies.files", f)
+        if any(c in f for c in "*?["):
+            raise _refused(config, "dependencies.files", "names a file with *, ? or [ (COPY would read it as a pattern)")
+    return "COPY " + json.dumps([*(word(f) for f in config.dep_files), "./"])
+
+
+def _env(config: Config) -> str:
+    if not config.env:
+        return ""
+    for k, v in config.env.items():
+        _name(config, "app.env", k)
+        _one_line(config, f"app.env.{k}", v)
+    return "ENV " + " \\\n    ".join(f"{k}={word(v)}" for k, v in sorted(config.env.items()))
 
 
 def _command(command: list[str] | str) -> str:
+    """JSON form (the builder expands nothing in it); json.dumps escapes
+    every control character, so the line stays one line."""
     if isinstance(command, str):
         return json.dumps(["/bin/sh", "-c", command])
     return json.dumps(command)

@@ -12,7 +12,7 @@ ${copy_deps}
 RUN ${install} && ln -sfn ${deps_dir}/node_modules /node_modules
 ENV PATH=${deps_dir}/node_modules/.bin:$$PATH
 WORKDIR ${workdir}
-RUN useradd --create-home --uid ${uid} --user-group ${user}
+RUN useradd --create-home --uid ${uid} --user-group ${user_sh}
 COPY . .
 ${env}
 USER ${user}

@@ -14,7 +14,7 @@ ${build_args}
 # Dependency files first: a source-only change reuses the install layer.
 ${copy_deps}
 RUN ${install}
-RUN useradd --create-home --uid ${uid} --user-group ${user}
+RUN useradd --create-home --uid ${uid} --user-group ${user_sh}
 COPY . .
 ${env}
 USER ${user}

@@ -9,6 +9,7 @@ import uuid
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from typer.testing import CliRunner
 
@@ -122,3 +123,28 @@ def make_wheel(dest: Path, name: str, version: str = "1.0", module_text: str | N
         for rel, text in files.items():
             z.writestr(rel, text)
     return wheel
+
+
+LOCK_DIGEST = "sha256:" + "c" * 64
+
+
+def lock_data(root: Path, *, digest: str = LOCK_DIGEST, salt: str | None = None) -> dict[str, Any]:
+    """The lock `devparity lock` would write for the project at ``root``,
+    made without an engine (a registry pin of ``digest``, a small fingerprint)."""
+    from devparity import config, inputs, lock, render
+    from devparity.base import BasePin
+
+    cfg = config.load(root / "devparity.toml")
+    ref = render.base_image(cfg)
+    fp = {"schema": 1, "os": {"id": "debian"}, "runtimes": {cfg.language: "3.11.9"}, "packages": {"dpkg": {"bash": "5.2"}}}
+    fp["base"] = {"ref": ref, "digest": digest}
+    pin = BasePin(ref, digest, "registry", None)
+    return lock.make(cfg, inputs.compute(cfg, digest), pin, runtime_in_image="3.11.9", fingerprint=fp, salt=salt)
+
+
+def write_lock(root: Path, **kwargs: Any) -> dict[str, Any]:
+    import json
+
+    data = lock_data(root, **kwargs)
+    (root / "devparity.lock").write_text(json.dumps(data, sort_keys=True, indent=2) + "\n")
+    return data

@@ -10,25 +10,23 @@ import pytest
 from devparity import config, inputs, lock
 from devparity.base import BasePin
 from devparity.errors import ConfigError, LockError, UsageError
-from tests.helpers import python_project, run_cli
+from tests.helpers import lock_data, python_project, run_cli
 
 DIGEST = "sha256:" + "c" * 64
 
 
-def write_lock(root: Path) -> config.Config:
+def write_lock(root: Path, salt: str | None = None) -> config.Config:
     cfg = config.load(root / "devparity.toml")
-    pin = BasePin("python:3.11-slim", DIGEST, "registry", None)
-    data = lock.make(cfg, inputs.compute(cfg, DIGEST), pin, runtime_in_image="3.11.2", fingerprint={"schema": 1})
-    lock.write(cfg, data)
+    lock.write(cfg, lock_data(root, digest=DIGEST, salt=salt))
     return cfg
 
 
 def test_lock_is_deterministic_and_round_trips(tmp_path: Path) -> None:
     cfg = write_lock(python_project(tmp_path, "shop", requirements="six==1.16.0\n"))
     first = (tmp_path / "devparity.lock").read_text()
-    write_lock(tmp_path)
-    assert (tmp_path / "devparity.lock").read_text() == first
     data = json.loads(first)
+    write_lock(tmp_path, salt=data["salt"])
+    assert (tmp_path / "devparity.lock").read_text() == first
     assert list(data) == sorted(data)
     assert data["schema"] == lock.SCHEMA
     assert data["base"] == {"ref": "python:3.11-slim", "digest": DIGEST, "source": "registry", "local_only": False}
@@ -78,14 +76,14 @@ def test_lock_write_is_atomic_on_failure(tmp_path: Path, monkeypatch: pytest.Mon
 
     monkeypatch.setattr("os.fsync", boom)
     with pytest.raises(UsageError, match="cannot write"):
-        lock.write(cfg, {"schema": 1, "base": {}, "inputs": {}})
+        lock.write(cfg, lock_data(tmp_path, digest="sha256:" + "d" * 64))
     assert (tmp_path / "devparity.lock").read_text() == before
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
 
 
 @pytest.mark.parametrize(
     ("text", "needle"),
-    [("{not json", "not valid JSON"), ('{"schema": 99}', "unknown lock schema 99"), ('{"schema": 1}', "`base` is missing")],
+    [("{not json", "not valid JSON"), ('{"schema": 99}', "unknown lock schema 99"), ('{"schema": 1}', "`generated_by` is missing")],
 )
 def test_bad_lock_files(tmp_path: Path, text: str, needle: str) -> None:
     python_project(tmp_path, "shop")

@@ -15,7 +15,7 @@ def test_python_dockerfile_orders_dependencies_before_source(tmp_path: Path) -> 
     text = render.render(cfg)
     lines = text.splitlines()
     assert next(line for line in lines if line.startswith("FROM")) == "FROM python:3.11-slim"
-    copy_deps = lines.index('COPY "requirements.txt" ./')
+    copy_deps = lines.index('COPY ["requirements.txt", "./"]')
     install = lines.index("RUN pip install --no-cache-dir -r requirements.txt")
     copy_src = lines.index("COPY . .")
     assert copy_deps < install < copy_src

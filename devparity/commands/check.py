@@ -21,6 +21,7 @@ from devparity.project import Project
 
 HOST_COMMANDS = {"python": ("python3", "python"), "node": ("node",)}
 _VERSION = re.compile(r"(\d+\.\d+(?:\.\d+)?)")
+DISTRUSTED = Skipped("devparity.lock was edited by hand")
 
 
 def check(project: Project, *, fmt: str = "text", offline: bool = False, strict: bool = False) -> int:
@@ -30,10 +31,15 @@ def check(project: Project, *, fmt: str = "text", offline: bool = False, strict:
         raise UsageError(f"check --format must be one of {', '.join(report.FORMATS)}, got {fmt!r}")
     cfg, lk = project.config, project.lock
     host = HostProbe(cfg.language)  # runs while the engine is asked
+    edited = tuple(lock.disagreements(cfg, lk)) if lk else ()
     stale = tuple(lock.stale_inputs(cfg, lk)) if lk else None
     locked: dict[str, Any] | Skipped = Skipped("there is no devparity.lock")
     if lk is not None:
         locked = lk.fingerprint or Skipped("devparity.lock records no fingerprint; run `devparity lock`")
+    if edited:
+        # Nothing a hand-edited lock records can be trusted, its pin least of
+        # all: the rules that compare with it stand down; the lock rule fails.
+        lk, locked = None, DISTRUSTED
     current_inputs = image.plan(cfg, lk, with_source=False).inputs.hash
     facts = Facts(
         language=cfg.language,
@@ -44,11 +50,12 @@ def check(project: Project, *, fmt: str = "text", offline: bool = False, strict:
         stale=stale,
         locked=locked,
         image=_image(project, stale, locked),
-        base=_base(project, offline),
+        base=DISTRUSTED if edited else _base(project, offline),
         current_inputs=current_inputs,
-        containers=_containers(project, stale, current_inputs),
+        containers=DISTRUSTED if edited else _containers(project, stale, current_inputs),
         host=host.result(),
-        app_secrets=_app_secrets(project, stale),
+        app_secrets=DISTRUSTED if edited else _app_secrets(project, stale),
+        edited=edited,
     )
     allow = list(cfg.allow)
     outcome = rules.evaluate(facts, allow, strict=strict)

@@ -15,6 +15,10 @@ def check(project: Project) -> int:
     if project.lock is None:
         ui.error(f"{lock.path_for(cfg)} does not exist (fix: `devparity lock`)")
         return EXIT_DRIFT
+    edited = lock.disagreements(cfg, project.lock)
+    if edited:
+        ui.error(str(lock.edited(edited)))
+        return EXIT_DRIFT
     changed = lock.stale_inputs(cfg, project.lock)
     if changed:
         ui.error(f"devparity.lock is stale: changed since it was written: {', '.join(changed)} (fix: `devparity lock`)")
@@ -24,6 +28,8 @@ def check(project: Project) -> int:
 
 
 def write(project: Project) -> int:
+    """``project.lock`` is the previous lock (None when there is none or it
+    is unreadable: `devparity lock` is how a broken lock is replaced)."""
     from devparity.drift import fingerprint
 
     cfg = project.config

@@ -82,6 +82,8 @@ class Facts:
     containers: tuple[ContainerFacts, ...] | Skipped
     host: str | Skipped  # the host's runtime version
     app_secrets: tuple[SecretFile, ...] | Skipped = Skipped("the image's app files were not scanned")
+    # What a hand edit made the lock's fields disagree on (devparity.lock.disagreements).
+    edited: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@
 renders the outcome.
 
 Rule ids (stable, used by ``[check].allow`` and every report format):
-``lock`` (inputs changed since the lock), ``image`` (the image the current
+``lock`` (inputs changed since the lock, or the lock edited by hand), ``image`` (the image the current
 config builds vs the locked fingerprint), ``base`` (the base tag's registry
 digest vs the pinned one), ``containers`` (live dev/prod containers vs their
 image, see ``devparity.drift.live``), ``host`` (the host's runtime vs the
@@ -34,7 +34,18 @@ def rule_lock(facts: Facts) -> list[Finding] | Skipped:
         return [
             Finding("lock", "error", "lock", "devparity.lock", "devparity.lock", "devparity.lock does not exist", fix)
         ]
-    return [
+    edited = [
+        Finding(
+            "lock",
+            "error",
+            "lock",
+            "devparity.lock",
+            "devparity.lock",
+            f"devparity.lock was edited by hand: {'; '.join(facts.edited)}",
+            fix,
+        )
+    ] if facts.edited else []
+    return edited + [
         Finding(
             "lock", "error", "lock", "devparity.lock", name, f"{name} changed since devparity.lock was written", fix
         )

@@ -5,6 +5,7 @@ so the dev bind mount over the workdir cannot hide them."""
 from __future__ import annotations
 
 import re
+import shlex
 import tomllib
 from pathlib import Path
 
@@ -70,7 +71,8 @@ class PythonRuntime:
     def default_install(self, dep_files: tuple[str, ...]) -> str:
         reqs = [f for f in dep_files if f.endswith(".txt")]
         if reqs:
-            return "pip install --no-cache-dir " + " ".join(f"-r {f}" for f in reqs)
+            # file names reach a shell: quoted, so `x.txt;echo X;.txt` stays a name
+            return "pip install --no-cache-dir " + " ".join(f"-r {shlex.quote(f)}" for f in reqs)
         if "uv.lock" in dep_files:
             return f"pip install --no-cache-dir uv && UV_PROJECT_ENVIRONMENT={VENV} uv sync --frozen --no-install-project --no-dev"
         if "poetry.lock" in dep_files:

@@ -1,0 +1,139 @@
+"""The shape of devparity.lock, checked whole on every read. Pure.
+
+A lock is committed and can be edited by anyone with push access; its
+values reach a Dockerfile (the base digest) and the CI gate. So every field
+is checked for its type and grammar before anything uses it, and an error
+names the field (never its value). Consistency between fields is the other
+half: see ``devparity.lock.inconsistencies``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from devparity.config import LANGUAGES
+from devparity.errors import LockError
+from devparity.imageref import is_digest, is_reference
+
+SCHEMA = 1
+SALT_RE = re.compile(r"[0-9a-f]{32}", re.ASCII)
+_PROJECT_RE = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}", re.ASCII)
+_VERSION_RE = re.compile(r"\d+(?:\.\d+){0,2}", re.ASCII)
+# What an image reports as its runtime version ("3.11.9", "18.19.0", "3.13.0rc1").
+_IN_IMAGE_RE = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+~_-]{0,63}", re.ASCII)
+_TEXT_RE = re.compile(r"[^\x00-\x1f\x7f-\x9f\u2028\u2029]{1,200}")
+HINT = "regenerate it with `devparity lock`"
+
+TOP_KEYS = ("schema", "generated_by", "project", "runtime", "base", "inputs", "inputs_hash", "fingerprint", "salt", "digest")
+
+
+class _Bad(Exception):
+    """A field that does not have its shape: ``field`` must be ``what``."""
+
+    def __init__(self, field: str, what: str) -> None:
+        super().__init__(field)
+        self.field, self.what = field, what
+
+
+def validate(data: Any, where: str) -> None:
+    """Raise LockError naming the first field of ``data`` that is malformed."""
+    if not isinstance(data, dict):
+        raise LockError(f"{where}: not a devparity lock (the top level must be a JSON object)", hint=HINT)
+    schema = data.get("schema")
+    if type(schema) is not int or schema != SCHEMA:
+        shown = schema if type(schema) is int else type(schema).__name__
+        raise LockError(f"{where}: unknown lock schema {shown} (this devparity reads {SCHEMA})", hint=HINT)
+    try:
+        _check(data)
+    except _Bad as bad:
+        raise LockError(f"{where}: `{bad.field}` {bad.what}", hint=HINT) from None
+
+
+def _check(data: Mapping[str, Any]) -> None:
+    _keys(data, "", TOP_KEYS)
+    _need(data, "generated_by", _text, "must be a line of text such as \"devparity 0.4.0\"")
+    _need(data, "project", _match(_PROJECT_RE), "must be a project name (letters, digits, '.', '_', '-')")
+    runtime = _table(data, "runtime", ("language", "version", "in_image"))
+    _need(runtime, "runtime.language", lambda v: v in LANGUAGES, f"must be one of {', '.join(LANGUAGES)}")
+    _need(runtime, "runtime.version", _match(_VERSION_RE), "must be a version such as \"3.11\"")
+    _need(runtime, "runtime.in_image", _optional(_match(_IN_IMAGE_RE)), "must be a version or null")
+    base = _table(data, "base", ("ref", "digest", "source", "local_only"))
+    _need(base, "base.ref", is_reference, "must be an image reference such as \"python:3.11-slim\"")
+    _need(base, "base.digest", is_digest, "must be sha256: and 64 lowercase hex digits")
+    _need(base, "base.source", lambda v: v in ("registry", "local"), "must be \"registry\" or \"local\"")
+    _need(base, "base.local_only", lambda v: v is (base["source"] != "registry"), "must be true exactly when `base.source` is \"local\"")
+    ins = _table(data, "inputs", ("config", "template", "files", "base"))
+    _need(ins, "inputs.config", is_digest, "must be a sha256 digest")
+    _need(ins, "inputs.template", is_digest, "must be a sha256 digest")
+    _need(ins, "inputs.files", _file_table, "must be a table of file = sha256 digest")
+    ins_base = _table(ins, "inputs.base", ("ref", "digest"))
+    _need(ins_base, "inputs.base.ref", is_reference, "must be an image reference")
+    _need(ins_base, "inputs.base.digest", _optional(is_digest), "must be a sha256 digest or null")
+    _need(data, "inputs_hash", is_digest, "must be a sha256 digest")
+    _need(data, "salt", _match(SALT_RE), "must be 32 lowercase hex digits")
+    _need(data, "digest", is_digest, "must be a sha256 digest")
+    if data["fingerprint"] is not None:
+        _fingerprint(data)
+
+
+def _fingerprint(data: Mapping[str, Any]) -> None:
+    """Loosely: the fields devparity reads have their types; the rest is data."""
+    fp = data["fingerprint"]
+    if not isinstance(fp, dict):
+        raise _Bad("fingerprint", "must be an object or null")
+    _need(fp, "fingerprint.schema", lambda v: type(v) is int, "must be an integer")
+    fp_base = _table(fp, "fingerprint.base", ("ref", "digest"))
+    _need(fp_base, "fingerprint.base.ref", is_reference, "must be an image reference")
+    _need(fp_base, "fingerprint.base.digest", is_digest, "must be a sha256 digest")
+    for key, what in (("os", "strings"), ("runtimes", "strings"), ("packages", "tables of strings"), ("config", "values")):
+        value = fp.get(key)
+        if value is None:
+            continue
+        ok = isinstance(value, dict) and all(
+            isinstance(v, str) if what == "strings" else
+            isinstance(v, dict) and all(isinstance(x, str) for x in v.values()) if what == "tables of strings" else
+            True
+            for v in value.values()
+        )
+        if not ok:
+            raise _Bad(f"fingerprint.{key}", f"must be a table of {what}")
+
+
+def _keys(table: Mapping[str, Any], prefix: str, expected: tuple[str, ...]) -> None:
+    for key in expected:
+        if key not in table:
+            raise _Bad(prefix + key, "is missing")
+    for key in table:
+        if key not in expected:
+            raise _Bad(prefix + (key if _text(key) else "?"), "is not a lock field")
+
+
+def _table(parent: Mapping[str, Any], field: str, keys: tuple[str, ...]) -> Mapping[str, Any]:
+    value = parent.get(field.rsplit(".", 1)[-1])
+    if not isinstance(value, dict):
+        raise _Bad(field, f"must be a table of {', '.join(keys)}")
+    _keys(value, field + ".", keys)
+    return value
+
+
+def _need(table: Mapping[str, Any], field: str, ok: Callable[[Any], bool], what: str) -> None:
+    if not ok(table[field.rsplit(".", 1)[-1]]):
+        raise _Bad(field, what)
+
+
+def _match(pattern: re.Pattern[str]) -> Callable[[Any], bool]:
+    return lambda v: isinstance(v, str) and pattern.fullmatch(v) is not None
+
+
+def _optional(ok: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    return lambda v: v is None or ok(v)
+
+
+def _text(v: Any) -> bool:
+    return isinstance(v, str) and _TEXT_RE.fullmatch(v) is not None
+
+
+def _file_table(v: Any) -> bool:
+    return isinstance(v, dict) and all(_text(k) and is_digest(d) for k, d in v.items())
