@@ -108,9 +108,10 @@ def _read_bytes(path: Path) -> bytes | None:
         return None
     except OSError as exc:
         raise LockError(f"{path}: cannot read: {exc.strerror}") from exc
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise LockError(f"{path}: not a regular file", hint=HINT)
     with os.fdopen(fd, "rb") as f:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise LockError(f"{path}: not a regular file", hint=HINT)
         try:
             raw = f.read(MAX_BYTES + 1)
         except OSError as exc:

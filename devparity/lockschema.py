@@ -43,7 +43,7 @@ def validate(data: Any, where: str) -> None:
         raise LockError(f"{where}: not a devparity lock (the top level must be a JSON object)", hint=HINT)
     schema = data.get("schema")
     if type(schema) is not int or schema != SCHEMA:
-        shown = schema if type(schema) is int else type(schema).__name__
+        shown = schema if type(schema) is int else "(missing)" if schema is None else f"of type {type(schema).__name__}"
         raise LockError(f"{where}: unknown lock schema {shown} (this devparity reads {SCHEMA})", hint=HINT)
     try:
         _check(data)
