@@ -201,3 +201,14 @@ def test_user_is_shell_quoted_and_a_builder_word(tmp_path: Path) -> None:
     lines = r.stdout.splitlines()
     assert "RUN useradd --create-home --uid 10001 --user-group 'app; echo X'" in lines
     assert "USER 'app; echo X'" in lines
+
+
+@pytest.mark.parametrize("command", ["build", "render"])
+def test_commands_refuse_an_edited_lock(tmp_path: Path, command: str) -> None:
+    """A well-formed lock whose pin disagrees with its own inputs never
+    reaches a FROM line: the command stops before the engine is asked."""
+    root = make_project(tmp_path / "p")
+    write(root, setter("base.digest", OTHER, sealed=True))
+    r = run(root, command, env={"DOCKER_HOST": "unix:///nonexistent.sock"})
+    assert_clean(r, 1, mentions=("edited by hand",))
+    assert OTHER not in r.stdout
