@@ -202,8 +202,12 @@ def make(
 
 
 def write(config: Config, data: dict[str, Any]) -> Path:
+    """Seal (``digest``) and write atomically; a lock that would not pass
+    ``read`` (an odd value from the engine or the image) is never written."""
     path = path_for(config)
-    atomic_write_text(path, canonical_json({**data, "digest": content_digest(data)}))
+    sealed = {**data, "digest": content_digest(data)}
+    lockschema.validate(sealed, f"{path} (as devparity was about to write it)")
+    atomic_write_text(path, canonical_json(sealed))
     return path
 
 

@@ -26,7 +26,9 @@ _IN_IMAGE_RE = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+~_-]{0,63}", re.ASCII)
 _TEXT_RE = re.compile(r"[^\x00-\x1f\x7f-\x9f\u2028\u2029]{1,200}")
 HINT = "regenerate it with `devparity lock`"
 
-TOP_KEYS = ("schema", "generated_by", "project", "runtime", "base", "inputs", "inputs_hash", "fingerprint", "salt", "digest")
+TOP_KEYS = (
+    "schema", "generated_by", "project", "runtime", "base", "inputs", "inputs_hash", "fingerprint", "salt", "digest",
+)
 
 
 class _Bad(Exception):
@@ -63,7 +65,8 @@ def _check(data: Mapping[str, Any]) -> None:
     _need(base, "base.ref", is_reference, "must be an image reference such as \"python:3.11-slim\"")
     _need(base, "base.digest", is_digest, "must be sha256: and 64 lowercase hex digits")
     _need(base, "base.source", lambda v: v in ("registry", "local"), "must be \"registry\" or \"local\"")
-    _need(base, "base.local_only", lambda v: v is (base["source"] != "registry"), "must be true exactly when `base.source` is \"local\"")
+    local = base["source"] != "registry"
+    _need(base, "base.local_only", lambda v: v is local, "must be true exactly when `base.source` is \"local\"")
     ins = _table(data, "inputs", ("config", "template", "files", "base"))
     _need(ins, "inputs.config", is_digest, "must be a sha256 digest")
     _need(ins, "inputs.template", is_digest, "must be a sha256 digest")
@@ -87,18 +90,23 @@ def _fingerprint(data: Mapping[str, Any]) -> None:
     fp_base = _table(fp, "fingerprint.base", ("ref", "digest"))
     _need(fp_base, "fingerprint.base.ref", is_reference, "must be an image reference")
     _need(fp_base, "fingerprint.base.digest", is_digest, "must be a sha256 digest")
-    for key, what in (("os", "strings"), ("runtimes", "strings"), ("packages", "tables of strings"), ("config", "values")):
-        value = fp.get(key)
-        if value is None:
-            continue
-        ok = isinstance(value, dict) and all(
-            isinstance(v, str) if what == "strings" else
-            isinstance(v, dict) and all(isinstance(x, str) for x in v.values()) if what == "tables of strings" else
-            True
-            for v in value.values()
-        )
-        if not ok:
+    for key, ok, what in (
+        ("os", _all(_is_str), "strings"),
+        ("runtimes", _all(_is_str), "strings"),
+        ("packages", _all(lambda v: isinstance(v, dict) and _all(_is_str)(v)), "tables of strings"),
+        ("config", _all(lambda _v: True), "values"),
+    ):
+        if fp.get(key) is not None and not ok(fp[key]):
             raise _Bad(f"fingerprint.{key}", f"must be a table of {what}")
+
+
+def _is_str(v: Any) -> bool:
+    return isinstance(v, str)
+
+
+def _all(ok: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    """A table whose every value is ``ok``."""
+    return lambda v: isinstance(v, dict) and all(ok(x) for x in v.values())
 
 
 def _keys(table: Mapping[str, Any], prefix: str, expected: tuple[str, ...]) -> None:
@@ -119,7 +127,10 @@ def _table(parent: Mapping[str, Any], field: str, keys: tuple[str, ...]) -> Mapp
 
 
 def _need(table: Mapping[str, Any], field: str, ok: Callable[[Any], bool], what: str) -> None:
-    if not ok(table[field.rsplit(".", 1)[-1]]):
+    key = field.rsplit(".", 1)[-1]
+    if key not in table:
+        raise _Bad(field, "is missing")
+    if not ok(table[key]):
         raise _Bad(field, what)
 
 

@@ -228,3 +228,10 @@ def test_secret_files_in_the_image_fail_naming_the_path() -> None:
     assert outcome.drift and [f.name for f in found] == ["/app/.env", "/app/id_rsa"]
     assert "an env file" in found[0].message and found[0].severity == "error"
     assert evaluate(facts(app_secrets=Skipped("there is no devparity.lock"))).results[5].status == "skipped"
+
+
+def test_a_hand_edited_lock_is_an_error_of_the_lock_rule() -> None:
+    outcome = evaluate(facts(edited=("`inputs.base.digest` is not `base.digest`",)))
+    [f] = by_rule(outcome, "lock")
+    assert f.severity == "error" and "edited by hand" in f.message and "inputs.base.digest" in f.message
+    assert "devparity lock" in f.fix and outcome.drift
