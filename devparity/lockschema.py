@@ -91,7 +91,7 @@ def _fingerprint(data: Mapping[str, Any]) -> None:
     _need(fp_base, "fingerprint.base.ref", is_reference, "must be an image reference")
     _need(fp_base, "fingerprint.base.digest", is_digest, "must be a sha256 digest")
     for key, ok, what in (
-        ("os", _all(_is_str), "strings"),
+        ("os", _all(lambda v: v is None or _is_str(v)), "strings or null"),
         ("runtimes", _all(_is_str), "strings"),
         ("packages", _all(lambda v: isinstance(v, dict) and _all(_is_str)(v)), "tables of strings"),
         ("config", _all(lambda _v: True), "values"),
