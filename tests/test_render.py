@@ -171,10 +171,10 @@ def test_values_a_dockerfile_cannot_carry_are_refused(tmp_path: Path, old: str, 
 
 
 def test_shell_words_are_quoted(tmp_path: Path) -> None:
-    root = python_project(tmp_path, "shop")
-    (root / "x.txt;echo X;.txt").write_text("")
-    cfg = write_toml(root, 'files = ["requirements.txt"]', 'files = ["x.txt;echo X;.txt"]')
-    cfg = replace(cfg, system_packages=("curl; echo $(id)",), user="app; echo X")
+    """The second line of defence: values the config boundary would refuse
+    are still quoted for the shell and the builder when they reach render."""
+    cfg = load(python_project(tmp_path, "shop"))
+    cfg = replace(cfg, dep_files=("x.txt;echo X;.txt",), system_packages=("curl; echo $(id)",), user="app; echo X")
     lines = render.render(cfg).splitlines()
     assert "RUN pip install --no-cache-dir -r 'x.txt;echo X;.txt'" in lines
     assert "RUN apt-get update && apt-get install -y --no-install-recommends 'curl; echo $(id)' && rm -rf /var/lib/apt/lists/*" in lines
