@@ -10,6 +10,9 @@ stderr through devparity.ui; the app's output goes to stdout.
   ones serving.
 - An app exit is reported with its code and last lines; the next change
   starts it again, paced by a backoff in a crash loop.
+- An engine outage (dockerd restarted or killed) is reported in one line;
+  the session waits for the engine (devparity.outage) and recreates what
+  the restart stopped, or ends with exit 3 when it stays away.
 """
 
 from __future__ import annotations
@@ -20,11 +23,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from devparity import image, ui
+from devparity import engine, image, outage, ui
 from devparity.applog import Backoff, LogFollower
 from devparity.containers import DEV, ContainerSpec
 from devparity.engine import containers as engine_containers
-from devparity.errors import BuildFailed, DevparityError
+from devparity.errors import EXIT_ENGINE, BuildFailed, DevparityError, EngineUnavailable
 from devparity.project import Project
 from devparity.rebuild import Stopped, rebuild
 from devparity.watch import Batch, Watcher
@@ -59,6 +62,7 @@ class Session:
         self.pending: tuple[int, float] | None = None  # reload number, when its batch came in
         self.backoff = Backoff()
         self.retry_at: float | None = None  # a restart deferred by the backoff
+        self.health = outage.HealthCheck()
         self.code = 0
 
     # -- containers -------------------------------------------------------
@@ -114,22 +118,76 @@ class Session:
         """Handle events until stopped; returns the exit code."""
         while not self.stop.is_set():
             try:
-                event = self.events.get(timeout=0.1)
-            except queue.Empty:
-                if self.retry_at is not None and time.monotonic() >= self.retry_at:
-                    self.retry_at = None
-                    self._reload(time.monotonic())
-                continue
-            try:
+                try:
+                    event = self.events.get(timeout=0.1)
+                except queue.Empty:
+                    self._idle(time.monotonic())
+                    continue
                 if isinstance(event, Batch):
                     self._on_batch(event)
                 else:
                     self._on_marker(*event)
             except Stopped:
                 break
+            except EngineUnavailable:
+                self._outage()
             except DevparityError as exc:  # the engine refused something: say so, keep going
                 ui.error(str(exc))
         return self.code
+
+    def _idle(self, now: float) -> None:
+        if self.retry_at is not None and now >= self.retry_at:
+            self.retry_at = None
+            self._reload(now)
+        if self.running and self.health.due(now) and not engine.answers():
+            raise EngineUnavailable("the engine stopped answering")
+
+    # -- engine outage ---------------------------------------------------------
+
+    def _outage(self) -> None:
+        """Report the outage once, wait for the engine, then bring every
+        container back; without an engine within the limit, stop (exit 3)."""
+        where, limit = engine.engine_address(), outage.wait_limit()
+        for r in self.running.values():
+            r.follower.close()
+        self.pending = None
+        ui.warn(f"the Docker engine at {where} stopped answering; waiting up to {limit:.0f}s for it (Ctrl-C to stop)")
+        while True:
+            started = time.monotonic()
+            if not outage.wait_for_engine(self.stop, limit):
+                if not self.stop.is_set():
+                    ui.error(f"the Docker engine at {where} did not come back within {limit:.0f}s; stopping")
+                    self.code = EXIT_ENGINE
+                    self.stop.set()
+                return
+            ui.ok(f"the Docker engine at {where} is back after {time.monotonic() - started:.1f}s")
+            try:
+                self._recover()
+                return
+            except EngineUnavailable:  # gone again while recovering
+                ui.warn(f"the Docker engine at {where} stopped answering again; waiting")
+
+    def _recover(self) -> None:
+        for role, r in list(self.running.items()):
+            attrs = engine_containers.inspect(r.cid)
+            if attrs and attrs["State"].get("Running"):  # a live-restore engine kept it
+                self._follow_again(r)
+                continue
+            # A restart stops (or removes) every container: start a fresh one.
+            try:
+                self._replace(self.spec_for(role, self.project, self.result))
+            except EngineUnavailable:
+                raise
+            except DevparityError as exc:
+                r.gone = True
+                ui.error(f"{exc}; saving a file tries again")
+                continue
+            ui.ok(f"{r.spec.name} started again")
+
+    def _follow_again(self, r: Running) -> None:
+        r.follower.close()
+        r.follower = LogFollower(r.spec.role, r.cid, self._event, prefix=r.follower.prefix)
+        r.follower.start(tail=0)
 
     def _on_batch(self, batch: Batch) -> None:
         shown = ", ".join(batch.paths[:3]) + (f" (+{len(batch.paths) - 3})" if len(batch.paths) > 3 else "")
@@ -186,6 +244,10 @@ class Session:
             self._on_ended(r)
 
     def _on_ended(self, r: Running) -> None:
+        # The log stream also ends when the engine goes away (restarted,
+        # killed): that is an outage, not this container's end.
+        if not engine.answers():
+            raise EngineUnavailable("the engine stopped answering")
         # `devparity down` stops, then removes: give a stopped container a
         # moment to vanish before calling it a crash.
         attrs = engine_containers.inspect(r.cid)
@@ -194,8 +256,7 @@ class Session:
             time.sleep(0.1)
             attrs = engine_containers.inspect(r.cid)
         if attrs and attrs["State"].get("Running"):  # restarted behind our back: follow it again
-            r.follower = LogFollower(r.spec.role, r.cid, self._event, prefix=r.follower.prefix)
-            r.follower.start(tail=0)
+            self._follow_again(r)
             return
         if attrs is None:
             ui.warn(f"{r.spec.name} was removed outside this session (devparity down?)")

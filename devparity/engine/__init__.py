@@ -28,6 +28,12 @@ LABEL_SOURCE = "devparity.source"  # hash of the source tree baked into an image
 LABEL_CONFIG = "devparity.config"
 
 
+# Seconds to wait for the engine to answer a ping: a socket that accepts but
+# never answers (a wedged dockerd) must fail fast, not after API_TIMEOUT.
+PING_TIMEOUT = 10
+API_TIMEOUT = 120  # a single API call (image inspect of a large image, a stop)
+
+
 def engine_address() -> str:
     """Where the SDK will look for the engine, for error messages."""
     return os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
@@ -40,13 +46,24 @@ def client() -> docker.DockerClient:
     from docker.errors import DockerException
 
     try:
-        c = docker.from_env(timeout=120)
+        c = docker.from_env(timeout=PING_TIMEOUT)  # the constructor asks the engine's API version
         c.ping()
+        c.api.timeout = API_TIMEOUT
     except DockerException as exc:  # includes connection errors wrapped by the SDK
         raise _unavailable(exc) from exc
     except Exception as exc:  # requests' ConnectionError when the socket is gone
         raise _unavailable(exc) from exc
     return c
+
+
+def answers(timeout: float = PING_TIMEOUT) -> bool:
+    """Whether the engine answers a ping now (never raises). Used by a
+    watching ``up`` to tell an engine outage from a container's end."""
+    try:
+        api = client().api
+        return bool(api.get(f"{api.base_url}/_ping", timeout=timeout).ok)
+    except Exception:  # EngineUnavailable, a refused or reset connection, a timeout
+        return False
 
 
 def _unavailable(exc: BaseException) -> EngineUnavailable:
@@ -60,6 +77,7 @@ def _unavailable(exc: BaseException) -> EngineUnavailable:
 def mapped_errors(what: str) -> Iterator[None]:
     """Turn SDK exceptions raised inside the block into devparity errors."""
     from docker import errors as de
+    from requests.exceptions import ChunkedEncodingError, Timeout
     from requests.exceptions import ConnectionError as RequestsConnectionError
 
     try:
@@ -70,8 +88,15 @@ def mapped_errors(what: str) -> Iterator[None]:
         raise EngineError(f"{what}: not found ({_explanation(exc)})") from exc
     except de.APIError as exc:
         raise EngineError(f"{what}: the engine said: {_explanation(exc)}") from exc
-    except RequestsConnectionError as exc:
+    except (RequestsConnectionError, ChunkedEncodingError) as exc:
+        # ChunkedEncodingError: the engine died in the middle of a streamed
+        # answer (a build, a pull); see tests/faults.
         raise _unavailable(exc) from exc
+    except Timeout as exc:
+        raise EngineUnavailable(
+            f"{what}: the Docker engine at {engine_address()} did not answer in time",
+            hint="check the engine (`docker info`), then try again",
+        ) from exc
     except de.DockerException as exc:
         raise EngineError(f"{what}: {exc}") from exc
 

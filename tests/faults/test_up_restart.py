@@ -1,0 +1,71 @@
+"""dockerd restarted or killed under a foreground `devparity up` (issue 7):
+up says so in one line, waits, and serves the app again once the engine is
+back, or ends with exit 3 when it stays away; never a thread traceback."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.faults.conftest import PrivateEngine, free_port
+from tests.helpers import python_project
+from tests.integration.up_support import Up, wait_for_text
+
+pytestmark = pytest.mark.faults
+
+
+def _outage_lines(up: Up) -> list[str]:
+    return [line for line in up.err if "stopped answering" in line]
+
+
+@pytest.mark.parametrize("how", ["restart", "kill-and-start"])
+def test_up_serves_again_after_the_engine_comes_back(
+    faults_engine: PrivateEngine, fault_project: str, tmp_path: Path, how: str
+) -> None:
+    port = free_port()
+    root = python_project(tmp_path / "app", fault_project, port=port)
+    up = Up(root, env=faults_engine.env)
+    try:
+        wait_for_text(port, "v1 development", timeout=120)
+        mark = len(up.err)
+        if how == "restart":
+            faults_engine.restart()  # SIGTERM: dockerd stops the containers, then comes back
+        else:
+            faults_engine.kill()  # SIGKILL: the new dockerd finds the containers dead
+            up.wait_for(r"engine at unix://\S+ stopped answering", timeout=30, start=mark)
+            faults_engine.start()
+        up.wait_for(r"engine at unix://\S+ stopped answering; waiting up to", timeout=30, start=mark)
+        up.wait_for(r"engine at unix://\S+ is back", timeout=60, start=mark)
+        wait_for_text(port, "v1 development", timeout=60)
+        code, _ = up.interrupt(timeout=30)
+    finally:
+        up.close()
+    output = "\n".join(up.out + up.err)
+    assert code == 0, output
+    assert "Traceback" not in output, output
+    assert len(_outage_lines(up)) == 1, output
+    assert faults_engine.containers(fault_project) == [], output
+
+
+def test_up_exits_3_when_the_engine_stays_away(faults_engine: PrivateEngine, fault_project: str, tmp_path: Path) -> None:
+    port = free_port()
+    root = python_project(tmp_path / "app", fault_project, port=port)
+    up = Up(root, env={**faults_engine.env, "DEVPARITY_ENGINE_WAIT": "4"})
+    try:
+        wait_for_text(port, "v1 development", timeout=120)
+        mark = len(up.err)
+        faults_engine.kill()
+        up.wait_for(r"stopped answering; waiting up to 4s", timeout=30, start=mark)
+        code = up.proc.wait(timeout=60)
+    finally:
+        up.close()
+    output = "\n".join(up.out + up.err)
+    assert code == 3, output
+    assert "Traceback" not in output, output
+    assert len(_outage_lines(up)) == 1, output
+    errors = [line for line in up.err if line.startswith("error:")]
+    assert len(errors) == 1 and re.search(r"engine at unix://\S+ did not come back within 4s", errors[0]), output
+    # Its containers could not be removed without an engine: it said how.
+    assert "devparity down" in output, output
