@@ -79,6 +79,7 @@ def mapped_errors(what: str) -> Iterator[None]:
     from docker import errors as de
     from requests.exceptions import ChunkedEncodingError, Timeout
     from requests.exceptions import ConnectionError as RequestsConnectionError
+    from urllib3.exceptions import ProtocolError, ReadTimeoutError
 
     try:
         yield
@@ -88,11 +89,12 @@ def mapped_errors(what: str) -> Iterator[None]:
         raise EngineError(f"{what}: not found ({_explanation(exc)})") from exc
     except de.APIError as exc:
         raise EngineError(f"{what}: the engine said: {_explanation(exc)}") from exc
-    except (RequestsConnectionError, ChunkedEncodingError) as exc:
-        # ChunkedEncodingError: the engine died in the middle of a streamed
-        # answer (a build, a pull); see tests/faults.
+    except (RequestsConnectionError, ChunkedEncodingError, ProtocolError) as exc:
+        # The last two: the engine died in the middle of a streamed answer
+        # (a build, a pull); the SDK reads those streams below requests, so
+        # urllib3's own error arrives unwrapped. See tests/faults.
         raise _unavailable(exc) from exc
-    except Timeout as exc:
+    except (Timeout, ReadTimeoutError) as exc:
         raise EngineUnavailable(
             f"{what}: the Docker engine at {engine_address()} did not answer in time",
             hint="check the engine (`docker info`), then try again",
