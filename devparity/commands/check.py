@@ -131,9 +131,16 @@ def _base(project: Project, offline: bool) -> BaseFacts | Skipped:
         return Skipped(f"{lk.base_ref} is pinned local-only (no registry to compare with)")
     try:
         now = images.registry_digest(lk.base_ref)
-    except RegistryError as exc:
-        return Skipped(f"the registry cannot be reached: {exc}")
+    except RegistryError as exc:  # an error finding, not a skip: see rules.rule_base
+        return BaseFacts(lk.base_ref, lk.base_digest, None, unreachable=_reason(exc))
     return BaseFacts(lk.base_ref, lk.base_digest, now)
+
+
+def _reason(exc: RegistryError) -> str:
+    """The registry error's cause, without the "cannot resolve REF" prefix
+    the finding already says, on one line."""
+    text = exc.message.partition(" in its registry: ")[2] or exc.message
+    return " ".join(text.split())[:300]
 
 
 def _containers(project: Project, stale: tuple[str, ...] | None, current_inputs: str) -> tuple[ContainerFacts, ...]:

@@ -54,7 +54,8 @@ class ContainerFacts:
 class BaseFacts:
     ref: str
     locked: str
-    now: str
+    now: str | None  # None: the registry could not be asked (see ``unreachable``)
+    unreachable: str | None = None  # why, when ``now`` is None
 
 
 @dataclass(frozen=True)

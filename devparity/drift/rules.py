@@ -110,6 +110,22 @@ def rule_base(facts: Facts) -> list[Finding] | Skipped:
     if isinstance(facts.base, Skipped):
         return facts.base
     b = facts.base
+    if b.now is None:
+        # A gate that cannot compare must not pass silently (issue 7): an
+        # error, with the switch that skips the comparison on purpose.
+        return [
+            Finding(
+                "base",
+                "error",
+                "base",
+                f"registry of {b.ref}",
+                b.ref,
+                f"the registry of {b.ref} cannot be reached, so the pinned base digest was not compared"
+                + (f" ({b.unreachable})" if b.unreachable else ""),
+                "check the network or the registry, or run `devparity check --offline` to skip the base comparison",
+                expected=b.locked,
+            )
+        ]
     if b.now == b.locked:
         return []
     return [

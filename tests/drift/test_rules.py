@@ -117,6 +117,16 @@ def test_base_drift_names_both_digests() -> None:
     assert "sha256:old" in f.message and "sha256:new" in f.message and f.severity == "error"
 
 
+def test_an_unreachable_registry_is_a_base_error_naming_offline_and_the_other_rules_run() -> None:
+    base = BaseFacts("127.0.0.1:5999/py:3.11", "sha256:old", None, unreachable="connection refused")
+    outcome = evaluate(facts(base=base))
+    [f] = by_rule(outcome, "base")
+    assert f.severity == "error" and outcome.drift
+    assert "cannot be reached" in f.message and "connection refused" in f.message
+    assert "--offline" in f.fix
+    assert [r.status for r in outcome.results] == ["pass", "pass", "fail", "pass", "pass"]
+
+
 def test_hand_installed_package_in_dev_is_drift_and_its_files_fold_into_it() -> None:
     dev = dev_container()
     dev["packages"] = copy.deepcopy(IMAGE["packages"])
