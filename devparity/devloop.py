@@ -286,6 +286,8 @@ class Session:
                 ui.progress(line)
             ui.error(f"{exc}; the old container keeps serving; save again to retry")
             return
+        except EngineUnavailable:  # an outage, not a failed build: the loop waits for the engine
+            raise
         except DevparityError as exc:
             ui.error(f"{exc}; the old container keeps serving; save again to retry")
             return
