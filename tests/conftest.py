@@ -5,6 +5,7 @@ locally with a message saying how to get one."""
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -57,15 +58,34 @@ def remove_by_project(client: object, name: str) -> None:
 def project_name(engine: object) -> Iterator[str]:
     """A unique project name; everything labelled with it is removed after."""
     name = unique_name()
-    api = engine.api  # type: ignore[attr-defined]
-    dangling_before = {i["Id"] for i in api.images(filters={"dangling": True})}
     yield name
     remove_by_project(engine, name)
-    # A failed build leaves its last good step as an untagged, unlabelled
-    # image (the labels come at the end of a build): remove those too.
-    for img in api.images(filters={"dangling": True}):
-        if img["Id"] not in dangling_before:
+
+
+_SESSION_START = time.time()
+# A dangling image this young may be the last finished step of a build still
+# running (in this run or in another one sharing the engine): leave it.
+_DANGLING_MIN_AGE = 120
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A failed build leaves its last good step as an untagged, unlabelled
+    image (labels come at the end of a build). Remove those this run made,
+    once, at the end, and only when old enough not to be another build's
+    step in progress: removing them per test broke concurrent builds."""
+    from devparity import engine as eng
+    from devparity.errors import EngineUnavailable
+
+    try:
+        api = eng.client().api
+        dangling = api.images(filters={"dangling": True})
+    except (EngineUnavailable, Exception):  # no engine: nothing to clean
+        return
+    now = time.time()
+    for img in dangling:
+        created = img.get("Created", 0)
+        if created >= _SESSION_START and now - created >= _DANGLING_MIN_AGE:
             try:
-                api.remove_image(img["Id"], force=True)
-            except Exception:  # in use by another test's container, or gone
+                api.remove_image(img["Id"], force=False)
+            except Exception:  # in use, or gone already
                 pass
