@@ -187,7 +187,7 @@ def down() -> None:
     """Remove this project's containers (including orphans of a killed session)."""
     from devparity.commands import lifecycle as cmd
 
-    _run(lambda: cmd.down(_project()))
+    _run(lambda: cmd.down(_project(strict_lock=False)))
 
 
 @app.command()
@@ -203,7 +203,7 @@ def status(as_json: bool = typer.Option(False, "--json", help="Machine-readable 
     """Role, image, ports, state and uptime of this project's containers."""
     from devparity.commands import lifecycle as cmd
 
-    _run(lambda: cmd.status(_project(), as_json=as_json))
+    _run(lambda: cmd.status(_project(strict_lock=False), as_json=as_json))
 
 
 @app.command()
@@ -214,7 +214,7 @@ def logs(
     """Show a container's logs."""
     from devparity.commands import lifecycle as cmd
 
-    _run(lambda: cmd.logs(_project(), role=role.value, follow=follow))
+    _run(lambda: cmd.logs(_project(strict_lock=False), role=role.value, follow=follow))
 
 
 @app.command(name="exec", context_settings={"allow_interspersed_args": False})
@@ -230,7 +230,7 @@ def exec_(
         role = argv.pop(0)
     if argv and argv[0] == "--":
         argv.pop(0)
-    _run(lambda: cmd.exec_(_project(), role=role, command=argv))
+    _run(lambda: cmd.exec_(_project(strict_lock=False), role=role, command=argv))
 
 
 @app.command()

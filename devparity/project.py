@@ -19,8 +19,10 @@ class Project:
 
 
 def load(start: Path | None = None, *, config_path: Path | None = None, strict_lock: bool = True) -> Project:
-    """``strict_lock=False`` treats a malformed lock as absent (for `devparity
-    lock`, which replaces it); otherwise a malformed lock is a LockError."""
+    """``strict_lock=False`` treats a malformed lock as absent: for `devparity
+    lock`, which replaces it, and for the lifecycle commands, which never read
+    it (a broken lock must not keep `down` from removing containers).
+    Otherwise a malformed lock is a LockError."""
     path = config_path or config_mod.find_config(start or Path.cwd())
     cfg = config_mod.load(path)
     try:

@@ -107,7 +107,12 @@ class Resolver:
             raise UsageError(
                 "devparity.lock records no fingerprint (an older devparity wrote it)", hint="run `devparity lock`"
             )
+        from devparity import lock
         from devparity.drift.fingerprint import masked
+
+        edited = lock.disagreements(p.config, p.lock)
+        if edited:  # a hand-edited fingerprint is not the environment the team locked
+            raise lock.edited(edited)
 
         fp = {"schema": SCHEMA, **p.lock.fingerprint, "kind": "image", "ref": "devparity.lock"}
         return masked(fp, self.salt())

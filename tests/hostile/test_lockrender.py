@@ -137,11 +137,11 @@ def test_check_gate_fails_on_a_bad_lock_without_an_engine(tmp_path: Path, edit: 
         assert "edited by hand" in r.stdout
 
 
-@pytest.mark.parametrize("command", ["build", "up", "status"])
+@pytest.mark.parametrize("command", ["build", "up", "prune", "snapshot lock", "diff lock dev"])
 def test_commands_refuse_a_malformed_lock(tmp_path: Path, command: str) -> None:
     root = make_project(tmp_path / "p")
     write(root, setter("base.digest", f"sha256:abc\n{INJECTED}"))
-    r = run(root, command, env={"DOCKER_HOST": "unix:///nonexistent.sock"})
+    r = run(root, *command.split(), env={"DOCKER_HOST": "unix:///nonexistent.sock"})
     assert_clean(r, 2, mentions=("base.digest",))
 
 
@@ -207,12 +207,21 @@ def test_user_is_shell_quoted_and_a_builder_word(tmp_path: Path) -> None:
     assert "USER 'app; echo X'" in lines
 
 
-@pytest.mark.parametrize("command", ["build", "render"])
+@pytest.mark.parametrize("command", ["build", "render", "up", "snapshot lock"])
 def test_commands_refuse_an_edited_lock(tmp_path: Path, command: str) -> None:
     """A well-formed lock whose pin disagrees with its own inputs never
     reaches a FROM line: the command stops before the engine is asked."""
     root = make_project(tmp_path / "p")
     write(root, setter("base.digest", OTHER, sealed=True))
-    r = run(root, command, env={"DOCKER_HOST": "unix:///nonexistent.sock"})
+    r = run(root, *command.split(), env={"DOCKER_HOST": "unix:///nonexistent.sock"})
     assert_clean(r, 1, mentions=("edited by hand",))
     assert OTHER not in r.stdout
+
+
+def test_a_broken_lock_does_not_keep_down_from_running(tmp_path: Path) -> None:
+    """`down` never reads the lock: with no engine it fails on the engine
+    (exit 3), not on the lock."""
+    root = make_project(tmp_path / "p", {"devparity.lock": b"\xff\x00"})
+    r = run(root, "down", env={"DOCKER_HOST": "unix:///nonexistent.sock"})
+    assert_clean(r, 3)
+    assert "devparity.lock" not in r.stderr
