@@ -5,6 +5,7 @@ parity; every format parses; secret values never appear."""
 from __future__ import annotations
 
 import json
+import re
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -211,7 +212,7 @@ def test_secret_values_never_printed_even_while_check_builds(
     assert SECRET not in (root / "devparity.lock").read_text()
     remove_project_images(engine, project_name)  # check builds, and the build log echoes ENV
     runs = [check(root, "--format", fmt) for fmt in ("text", "json", "junit", "github")]
-    assert "DB_PASSWORD=\"<masked:" in runs[0].stderr  # it built; the ENV step was redacted
+    assert re.search(r"DB_PASSWORD=['\"]?<masked:", runs[0].stderr)  # it built; the ENV step was redacted
     for r in runs:
         assert r.exit_code == 0, r.stdout + r.stderr
         assert SECRET not in r.stdout and SECRET not in r.stderr
