@@ -1,8 +1,11 @@
 """devparity.lock: the committed pin of an environment.
 
 Deterministic JSON (sorted keys, two-space indent, a schema version),
-written atomically. ``check`` compares the recorded inputs with the project's
-files and needs no engine.
+written atomically, carrying a random ``salt`` (kept across rewrites; it
+keys secret masks) and a ``digest`` over its own canonical content. Every
+read validates the whole shape (``lockschema``) and records where the
+lock's fields disagree with each other (a hand edit); ``lock --check`` and
+``check`` compare the recorded inputs with the project's files, no engine.
 """
 
 from __future__ import annotations
