@@ -120,7 +120,7 @@ def rule_base(facts: Facts) -> list[Finding] | Skipped:
                 "base",
                 f"registry of {b.ref}",
                 b.ref,
-                f"the registry of {b.ref} cannot be reached, so the pinned base digest was not compared"
+                f"cannot be reached, so the digest devparity.lock pins for {b.ref} was not compared with it"
                 + (f" ({b.unreachable})" if b.unreachable else ""),
                 "check the network or the registry, or run `devparity check --offline` to skip the base comparison",
                 expected=b.locked,
