@@ -91,14 +91,15 @@ class Session:
         if self.watcher:
             self.watcher.stop()
         removers = []
+        removed: set[str] = set()
         for r in self.running.values():
             r.follower.close()
-            t = threading.Thread(target=_remove_quietly, args=(r.spec.name, r.cid), daemon=True)
+            t = threading.Thread(target=_remove_quietly, args=(r.spec.name, r.cid, removed), daemon=True)
             t.start()
             removers.append(t)
         for t in removers:
             t.join(engine_containers.STOP_TIMEOUT + 8)
-        names = [r.spec.name for r in self.running.values()]
+        names = [r.spec.name for r in self.running.values() if r.spec.name in removed]
         self.running.clear()
         return names
 
@@ -310,10 +311,17 @@ class Session:
             self._reload(started)
 
 
-def _remove_quietly(name: str, cid: str) -> None:
+def _remove_quietly(name: str, cid: str, removed: set[str]) -> None:
     """Teardown runs on threads: an engine error becomes one warning line
-    (with the command that finishes the job), never a thread traceback."""
+    (with the command that finishes the job), never a thread traceback.
+    Adds ``name`` to ``removed`` when it went."""
     try:
         engine_containers.remove(cid)
+    except EngineUnavailable:
+        where = engine.engine_address()
+        ui.warn(f"could not remove {name}: the Docker engine at {where} does not answer (run `devparity down` once it is back)")
+        return
     except DevparityError as exc:
         ui.warn(f"could not remove {name}: {exc} (run `devparity down`)")
+        return
+    removed.add(name)
