@@ -6,13 +6,19 @@ Dev and prod run the same image. Dev is a runtime overlay: the project
 bind-mounted over the workdir, the host user's UID:GID with a writable HOME,
 ``[dev]`` env and command, and the supervisor script wrapping the command so
 a reload restarts the app process rather than the container.
+
+Both run hardened (issue 7): no process may gain privileges (setuid binaries,
+file capabilities) with ``no-new-privileges``, and prod drops every
+capability but those ``[app].cap_add`` lists. Dev keeps the engine's default
+set: it runs as the host user, and debugging tools there may need one.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 
-from devparity import engine
+from devparity import engine, identity
 from devparity.config import Config
 
 DEV, PROD = "dev", "prod"
@@ -26,6 +32,7 @@ DEV_HOME = "/tmp/devparity-home"
 # node_modules (other platform, other versions) would win over the image's.
 # Dev hides such a dir behind an empty tmpfs when the host has one.
 SHADOWING = {"node": ("node_modules",)}
+NO_NEW_PRIVILEGES = "no-new-privileges"
 
 
 @dataclass(frozen=True)
@@ -63,15 +70,36 @@ class ContainerSpec:
     working_dir: str
     init: bool = True  # docker's init as PID 1: SIGTERM stops the container fast
     tmpfs: dict[str, str] = field(default_factory=dict)
+    security_opt: tuple[str, ...] = (NO_NEW_PRIVILEGES,)
+    cap_drop: tuple[str, ...] = ()
+    cap_add: tuple[str, ...] = ()
+
+    def open_to_network(self) -> bool:
+        """Whether a published port listens beyond this machine."""
+        return any(not is_loopback(p.host_ip) for p in self.ports)
 
 
-def name_for(project: str, role: str) -> str:
-    return f"{project}-{role}"
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: whatever it resolves to, assume the network
+        return False
+
+
+def name_for(config: Config, role: str) -> str:
+    """``<project>-<role>-<checkout>``: two clones with one [project].name run
+    side by side on one engine without a name clash."""
+    return f"{config.name}-{role}-{identity.short(identity.checkout_id(config.root))}"
 
 
 def labels_for(config: Config, role: str, inputs_hash: str) -> dict[str, str]:
+    """The labels of a spec; the created-token is added at create time
+    (devparity.identity.stamp), so a spec stays a pure value."""
     return {
         engine.LABEL_PROJECT: config.name,
+        engine.LABEL_CHECKOUT: identity.checkout_id(config.root),
         engine.LABEL_ROLE: role,
         engine.LABEL_INPUTS: inputs_hash,
         engine.LABEL_CONFIG: str(config.path),
@@ -110,7 +138,7 @@ def dev_spec(
     env["DEVPARITY_RELOAD"] = config.reload
     env["DEVPARITY_ON_EXIT"] = "wait" if watching else "exit"
     return ContainerSpec(
-        name=name_for(config.name, DEV),
+        name=name_for(config, DEV),
         role=DEV,
         image=image_id,
         command=("/bin/sh", SUPERVISOR_PATH, *argv(config.dev_command)),
@@ -129,9 +157,10 @@ def dev_spec(
 
 def prod_spec(config: Config, image_id: str, *, inputs_hash: str) -> ContainerSpec:
     """The prod container: the same image, its baked-in source, prod command
-    and env, the image's non-root user, its own host ports."""
+    and env, the image's non-root user, its own host ports, no capabilities
+    but ``[app].cap_add`` (an app on a port above 1024 needs none)."""
     return ContainerSpec(
-        name=name_for(config.name, PROD),
+        name=name_for(config, PROD),
         role=PROD,
         image=image_id,
         command=argv(config.command),
@@ -141,6 +170,8 @@ def prod_spec(config: Config, image_id: str, *, inputs_hash: str) -> ContainerSp
         ports=_ports(config.prod_ports, config.prod_host),
         labels=labels_for(config, PROD, inputs_hash),
         working_dir=config.workdir,
+        cap_drop=("ALL",),
+        cap_add=tuple(config.cap_add),
     )
 
 

@@ -7,7 +7,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from devparity import engine, inputs, render
+from devparity import engine, identity, inputs, render
 from devparity.config import Config
 from devparity.engine import images
 from devparity.errors import BuildFailed
@@ -23,6 +23,7 @@ class BuildPlan:
     def labels(self, config: Config) -> dict[str, str]:
         labels = {
             engine.LABEL_PROJECT: config.name,
+            engine.LABEL_CHECKOUT: identity.checkout_id(config.root),
             engine.LABEL_INPUTS: self.inputs.hash,
             engine.LABEL_CONFIG: str(config.path),
         }
@@ -31,7 +32,10 @@ class BuildPlan:
         return labels
 
     def tag(self, config: Config) -> str:
-        key = hashlib.sha256(f"{self.inputs.hash}|{self.source_hash}".encode()).hexdigest()[:12]
+        # the checkout is part of the key: a clone's build must not take the
+        # tag of another clone's image (its labels name the other checkout)
+        checkout = identity.checkout_id(config.root)
+        key = hashlib.sha256(f"{checkout}|{self.inputs.hash}|{self.source_hash}".encode()).hexdigest()[:12]
         return f"devparity/{config.name.lower()}:{key}"
 
 
@@ -54,8 +58,12 @@ def plan(config: Config, lock: Lock | None, *, with_source: bool = True) -> Buil
 
 
 def find_existing(config: Config, p: BuildPlan) -> str | None:
-    """The newest image already built from these inputs (and this source)."""
-    wanted = {engine.LABEL_PROJECT: config.name, engine.LABEL_INPUTS: p.inputs.hash}
+    """The newest image this checkout built from these inputs (and this source)."""
+    wanted = {
+        engine.LABEL_PROJECT: config.name,
+        engine.LABEL_CHECKOUT: identity.checkout_id(config.root),
+        engine.LABEL_INPUTS: p.inputs.hash,
+    }
     if p.source_hash:
         wanted[engine.LABEL_SOURCE] = p.source_hash
     found = images.by_labels(wanted)

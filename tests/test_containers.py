@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from devparity import config as config_mod
-from devparity import containers
+from devparity import containers, identity
 from devparity.containers import DEV, DEV_HOME, PROD, SUPERVISOR_PATH, Mount, PortBinding
 
 TOML = """\
@@ -43,7 +43,7 @@ def dev(cfg: config_mod.Config, **kw: object) -> containers.ContainerSpec:
 def test_dev_overlays_the_prod_image(tmp_path: Path) -> None:
     cfg = load(tmp_path)
     spec = dev(cfg)
-    assert spec.name == "shop-dev" and spec.role == DEV
+    assert spec.name == f"shop-dev-{identity.checkout_id(tmp_path)[:8]}" and spec.role == DEV
     assert spec.image == "sha256:img"
     assert spec.user == "1234:99"
     assert spec.working_dir == "/app"
@@ -88,7 +88,7 @@ def test_prod_is_the_same_image_without_the_overlay(tmp_path: Path) -> None:
     prod = containers.prod_spec(cfg, "sha256:img", inputs_hash="sha256:in")
     d = dev(cfg)
     assert prod.image == d.image
-    assert prod.name == "shop-prod" and prod.role == PROD
+    assert prod.name == f"shop-prod-{identity.checkout_id(tmp_path)[:8]}" and prod.role == PROD
     assert prod.mounts == () and prod.tmpfs == {}
     assert prod.user is None  # the image's non-root user
     assert prod.command == ("python", "app.py")
@@ -115,6 +115,52 @@ def test_labels_name_project_role_and_inputs(tmp_path: Path) -> None:
         assert spec.labels["devparity.project"] == "shop"
         assert spec.labels["devparity.role"] == role
         assert spec.labels["devparity.inputs"] == "sha256:in"
+        assert spec.labels["devparity.checkout"] == identity.checkout_id(tmp_path)
+        assert "devparity.created" not in spec.labels  # set at create time, not in the (comparable) spec
+
+
+def test_two_clones_with_one_name_get_distinct_names_and_checkouts(tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    ca, cb = load(a), load(b)
+    assert ca.name == cb.name == "shop"
+    for make in (dev, lambda c: containers.prod_spec(c, "sha256:img", inputs_hash="h")):
+        sa, sb = make(ca), make(cb)
+        assert sa.name != sb.name
+        assert sa.labels["devparity.checkout"] != sb.labels["devparity.checkout"]
+
+
+def test_dev_and_prod_run_without_new_privileges(tmp_path: Path) -> None:
+    cfg = load(tmp_path)
+    d = dev(cfg)
+    p = containers.prod_spec(cfg, "sha256:img", inputs_hash="h")
+    assert d.security_opt == p.security_opt == ("no-new-privileges",)
+    assert p.cap_drop == ("ALL",) and p.cap_add == ()
+    assert d.cap_drop == () and d.cap_add == ()  # dev keeps the default set (it runs as the host user)
+
+
+def test_prod_keeps_only_the_capabilities_cap_add_lists(tmp_path: Path) -> None:
+    text = TOML.replace('ports = [8000, 9000]', 'ports = [8000, 9000]\ncap_add = ["NET_BIND_SERVICE"]')
+    (tmp_path / "devparity.toml").write_text(text)
+    p = containers.prod_spec(config_mod.load(tmp_path / "devparity.toml"), "sha256:img", inputs_hash="h")
+    assert p.cap_drop == ("ALL",) and p.cap_add == ("NET_BIND_SERVICE",)
+
+
+@pytest.mark.parametrize(
+    ("host", "open_"),
+    [("127.0.0.1", False), ("127.0.0.2", False), ("::1", False), ("localhost", False),
+     ("0.0.0.0", True), ("::", True), ("192.168.1.5", True)],
+)
+def test_a_port_beyond_loopback_is_open_to_the_network(tmp_path: Path, host: str, open_: bool) -> None:
+    text = TOML.replace("[dev]\n", f'[dev]\nhost = "{host}"\n')
+    (tmp_path / "devparity.toml").write_text(text)
+    assert dev(config_mod.load(tmp_path / "devparity.toml")).open_to_network() is open_
+    assert containers.is_loopback(host) is not open_
+
+
+def test_a_host_name_counts_as_open() -> None:
+    assert containers.is_loopback("myhost.example") is False
 
 
 def test_specs_compare_equal_when_nothing_changed(tmp_path: Path) -> None:

@@ -164,7 +164,7 @@ def _containers(project: Project, stale: tuple[str, ...] | None, current_inputs:
         image_fp = fingerprint.fingerprint_image(fp["image_id"], project=name, salt=salt)
         return ContainerFacts(role, containers.name_of(c), fp, image_fp, inputs, hidden_in)
 
-    running = targets.running_containers(name)
+    running = targets.running_containers(project.config)  # this checkout's only
     if len(running) < 2:
         return tuple(facts(c) for c in running)
     # Reading a container's files is mostly waiting on the engine: dev and

@@ -1,5 +1,7 @@
-"""`down`, `status`, `logs` and `exec`: label queries over the project's
-containers (devparity.project=<name>, devparity.role=dev|prod)."""
+"""`down`, `status`, `logs` and `exec`: label queries over this checkout's
+containers (devparity.identity.scan: the project's label, this checkout's
+id and a created-token). Containers of other checkouts and of other tools
+are foreign: `status` lists them, nothing else touches them."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
-from devparity import ui
+from devparity import identity, ui
 from devparity.engine import LABEL_INPUTS, LABEL_ROLE
 from devparity.engine import containers as engine_containers
 from devparity.errors import ContainerNotFound
@@ -23,18 +25,21 @@ SHELL = ["/bin/sh", "-c", "command -v bash >/dev/null 2>&1 && exec bash || exec 
 
 
 def down(project: Project) -> int:
-    """Remove every container of this project, whoever started it (a running
-    ``up`` notices and ends; orphans of a killed session go too)."""
-    found = engine_containers.find(project.config.name)
-    if not found:
-        ui.note(f"no containers for {project.config.name}")
+    """Remove every container of this checkout, whichever session started it
+    (a running ``up`` notices and ends; orphans of a killed session go too).
+    Foreign containers (another checkout's, another tool's) stay."""
+    found = identity.scan(project.config)
+    if found.foreign:
+        ui.note(f"left alone: {len(found.foreign)} container(s) that are not this checkout's (see `devparity status`)")
+    if not found.ours:
+        ui.note(f"no containers for {project.config.name} in this checkout")
         return 0
     # In parallel: each removal waits for its container to stop. Errors are
     # re-raised here, on the main thread, to reach the CLI's error boundary.
-    with ThreadPoolExecutor(max_workers=len(found)) as pool:
-        for done in [pool.submit(engine_containers.remove, c["Id"]) for c in found]:
+    with ThreadPoolExecutor(max_workers=len(found.ours)) as pool:
+        for done in [pool.submit(engine_containers.remove, c["Id"]) for c in found.ours]:
             done.result()
-    for c in found:
+    for c in found.ours:
         ui.ok(f"removed {engine_containers.name_of(c)}")
     return 0
 
@@ -59,50 +64,65 @@ def _duration(seconds: float) -> str:
     return f"{m}m {sec}s" if m else f"{sec}s"
 
 
-def rows(project: Project) -> list[dict[str, Any]]:
-    """One dict per container: role, name, id, image, ports, state, exit code,
-    started_at, uptime_s (the JSON output's ``containers``)."""
+def _row(attrs: dict[str, Any], now: datetime) -> dict[str, Any]:
+    state = attrs["State"]
+    started = _started(attrs)
+    running = bool(state.get("Running"))
+    ports = []
+    for spec, bindings in sorted((attrs["NetworkSettings"].get("Ports") or {}).items()):
+        for b in bindings or []:
+            ports.append({"host_ip": b["HostIp"], "host_port": int(b["HostPort"]), "container": int(spec.split("/")[0])})
+    labels = attrs["Config"].get("Labels") or {}
+    return {
+        "role": identity.printable(labels.get(LABEL_ROLE, "?")),
+        "name": attrs["Name"].lstrip("/"),
+        "id": attrs["Id"][:12],
+        "image": attrs["Image"],
+        "inputs": labels.get(LABEL_INPUTS),
+        "ports": ports,
+        "state": state.get("Status"),
+        "exit_code": None if running else state.get("ExitCode"),
+        "started_at": started.isoformat() if started else None,
+        "uptime_s": round((now - started).total_seconds()) if running and started else None,
+    }
+
+
+def rows(project: Project) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """This checkout's containers and the foreign ones, one dict each: role,
+    name, id, image, ports, state, exit code, started_at, uptime_s (the JSON
+    output's ``containers``); a foreign one adds ``owner`` (checkout or
+    other) and ``config`` (the devparity.toml it names) as ``foreign``."""
     now = datetime.now(UTC)
-    out = []
-    for c in engine_containers.find(project.config.name):
-        attrs = engine_containers.inspect(c["Id"])
-        if attrs is None:
-            continue
-        state = attrs["State"]
-        started = _started(attrs)
-        running = bool(state.get("Running"))
-        ports = []
-        for spec, bindings in sorted((attrs["NetworkSettings"].get("Ports") or {}).items()):
-            for b in bindings or []:
-                ports.append(
-                    {"host_ip": b["HostIp"], "host_port": int(b["HostPort"]), "container": int(spec.split("/")[0])}
-                )
-        labels = attrs["Config"].get("Labels") or {}
-        out.append(
-            {
-                "role": labels.get(LABEL_ROLE, "?"),
-                "name": attrs["Name"].lstrip("/"),
-                "id": attrs["Id"][:12],
-                "image": attrs["Image"],
-                "inputs": labels.get(LABEL_INPUTS),
-                "ports": ports,
-                "state": state.get("Status"),
-                "exit_code": None if running else state.get("ExitCode"),
-                "started_at": started.isoformat() if started else None,
-                "uptime_s": round((now - started).total_seconds()) if running and started else None,
-            }
-        )
-    return sorted(out, key=lambda r: (r["role"], r["name"]))
+    found = identity.scan(project.config)
+    ours, foreign = [], []
+    for c in found.ours:
+        if (attrs := engine_containers.inspect(c["Id"])) is not None:
+            ours.append(_row(attrs, now))
+    for f in found.foreign:
+        if (attrs := engine_containers.inspect(f.summary["Id"])) is not None:
+            foreign.append({**_row(attrs, now), "owner": f.kind, "config": f.config, "why": f.describe()})
+    key = lambda r: (r["role"], r["name"])  # noqa: E731
+    return sorted(ours, key=key), sorted(foreign, key=key)
 
 
 def status(project: Project, *, as_json: bool = False) -> int:
-    found = rows(project)
+    found, foreign = rows(project)
     if as_json:
-        ui.out(json.dumps({"schema": STATUS_SCHEMA, "project": project.config.name, "containers": found}, indent=2))
+        doc = {"schema": STATUS_SCHEMA, "project": project.config.name, "containers": found, "foreign": foreign}
+        ui.out(json.dumps(doc, indent=2))
         return 0
     if not found:
-        ui.note(f"no containers for {project.config.name} (start one with `devparity up`)")
-        return 0
+        ui.note(f"no containers for {project.config.name} in this checkout (start one with `devparity up`)")
+    else:
+        _table(found)
+    if foreign:
+        ui.out(f"foreign: {len(foreign)} container(s) labelled {project.config.name} that this checkout leaves alone")
+        for r in foreign:
+            ui.out(f"  {r['name']}  {r['state']}  {r['why']}")
+    return 0
+
+
+def _table(found: list[dict[str, Any]]) -> None:
     table = [("ROLE", "NAME", "IMAGE", "PORTS", "STATE", "UPTIME")]
     for r in found:
         ports = ", ".join(f"{p['host_ip']}:{p['host_port']}->{p['container']}" for p in r["ports"]) or "-"
@@ -112,11 +132,10 @@ def status(project: Project, *, as_json: bool = False) -> int:
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
     for row in table:
         ui.out("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
-    return 0
 
 
 def _container(project: Project, role: str, *, running: bool) -> dict[str, Any]:
-    found = engine_containers.find(project.config.name, role)
+    found = identity.scan(project.config, role).ours
     if running:
         found = [c for c in found if c.get("State") == "running"]
     if not found:

@@ -3,12 +3,13 @@
 Every source-only `build` makes a new image (the dependency layers are
 shared, the source layer is not), so images pile up. Kept: the newest image
 for the current inputs (what `up` would run) and every image a container of
-this project uses. Everything else labelled with the project goes.
+this project uses. Everything else this checkout built goes: images of
+another clone with the same [project].name carry its checkout id and stay.
 """
 
 from __future__ import annotations
 
-from devparity import engine, image, ui
+from devparity import engine, identity, image, ui
 from devparity.engine import containers as engine_containers
 from devparity.engine import images
 from devparity.project import Project
@@ -16,7 +17,9 @@ from devparity.project import Project
 
 def prune(project: Project, *, dry_run: bool = False) -> int:
     cfg = project.config
-    found = images.by_labels({engine.LABEL_PROJECT: cfg.name})  # newest first
+    mine = {engine.LABEL_PROJECT: cfg.name, engine.LABEL_CHECKOUT: identity.checkout_id(cfg.root)}
+    found = images.by_labels(mine)  # newest first
+    # any container's image is kept, foreign ones' too (the engine would refuse anyway)
     keep = {c["ImageID"] for c in engine_containers.find(cfg.name)}
     current = image.find_existing(cfg, image.plan(cfg, project.lock, with_source=False))
     if current:

@@ -16,7 +16,7 @@ import threading
 import time
 from pathlib import Path
 
-from devparity import cache, containers, image, supervisor, ui, watch
+from devparity import cache, containers, identity, image, supervisor, ui, watch
 from devparity.config import Config
 from devparity.containers import DEV, ContainerSpec
 from devparity.devloop import Session
@@ -80,13 +80,26 @@ def spec_for(role: str, project: Project, result: image.ImageResult, *, watching
 
 
 def remove_previous(config: Config, roles: tuple[str, ...]) -> None:
-    """Containers of these roles left by an earlier (detached or killed) session."""
-    for c in engine_containers.find(config.name):
+    """This checkout's containers of these roles left by an earlier (detached
+    or killed) session; other checkouts' and other tools' stay."""
+    for c in identity.scan(config).ours:
         if (c.get("Labels") or {}).get(LABEL_ROLE) in roles:
             engine_containers.remove(c["Id"])
 
 
+def warn_if_open(spec: ContainerSpec) -> None:
+    """A port published beyond loopback is reachable from the network: say so
+    at every `up`, since devparity.toml may come from a teammate."""
+    if spec.open_to_network():
+        where = ", ".join(sorted({p.host_ip for p in spec.ports if not containers.is_loopback(p.host_ip)}))
+        ui.warn(
+            f"{spec.role} publishes its ports on {identity.printable(where)}: open to the network, not just this machine; "
+            f'set [{spec.role}].host = "127.0.0.1" to keep them local'
+        )
+
+
 def _describe(spec: ContainerSpec, config: Config) -> None:
+    warn_if_open(spec)
     where = "  ".join(p.url() for p in spec.ports) or "(no ports)"
     extra = f"  reload: {config.reload}" if spec.role == DEV else ""
     ui.ok(f"{spec.role:<4} {where}  image {spec.image.removeprefix('sha256:')[:12]}{extra}")

@@ -16,18 +16,20 @@ from devparity import engine
 from devparity.errors import ContainerNotFound, ImageNotFound, UsageError
 
 if TYPE_CHECKING:
+    from devparity.config import Config
     from devparity.project import Project
 
 ROLES = ("dev", "prod")
 KEYWORDS = (*ROLES, "lock")
 
 
-def running_containers(project: str) -> list[dict[str, Any]]:
-    """This project's running dev and prod containers (engine summary dicts),
-    oldest first, found by their labels (devparity.engine.containers.find)."""
-    from devparity.engine import containers
+def running_containers(config: Config) -> list[dict[str, Any]]:
+    """This checkout's running dev and prod containers (engine summary dicts),
+    oldest first (devparity.identity.scan: another checkout's or another
+    tool's containers are never compared)."""
+    from devparity import identity
 
-    found = [c for c in containers.find(project) if c.get("State") == "running"]
+    found = [c for c in identity.scan(config).ours if c.get("State") == "running"]
     return sorted(
         (c for c in found if (c.get("Labels") or {}).get(engine.LABEL_ROLE) in ROLES),
         key=lambda c: (ROLES.index(c["Labels"][engine.LABEL_ROLE]), c.get("Created", 0)),
@@ -90,10 +92,10 @@ class Resolver:
         from devparity.drift import fingerprint
 
         name = self.project().config.name
-        found = [c for c in running_containers(name) if c["Labels"][engine.LABEL_ROLE] == role]
+        found = [c for c in running_containers(self.project().config) if c["Labels"][engine.LABEL_ROLE] == role]
         if not found:
             raise ContainerNotFound(
-                f"no {role} container of project {name} is running", hint=f"start one: `devparity up {role} --detach`"
+                f"no {role} container of project {name} is running in this checkout", hint=f"start one: `devparity up {role} --detach`"
             )
         return fingerprint.fingerprint_container(found[-1]["Id"], project=name, salt=self.salt())
 

@@ -25,7 +25,14 @@ LABEL_PROJECT = "devparity.project"
 LABEL_ROLE = "devparity.role"
 LABEL_INPUTS = "devparity.inputs"  # hash of the environment inputs (lock inputs)
 LABEL_SOURCE = "devparity.source"  # hash of the source tree baked into an image
-LABEL_CONFIG = "devparity.config"
+LABEL_CONFIG = "devparity.config"  # path of the devparity.toml (where another checkout lives)
+# A stable id of the project root: two clones with one [project].name are two
+# checkouts, and each acts on its own containers and images only (issue 7).
+LABEL_CHECKOUT = "devparity.checkout"
+# Set on a container at create time, never on an image: role:nonce:hmac
+# (devparity.identity). A container inherits its image's labels, so only this
+# one tells a container devparity created from one that merely runs its image.
+LABEL_CREATED = "devparity.created"
 
 
 # Seconds to wait for the engine to answer a ping: a socket that accepts but

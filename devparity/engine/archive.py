@@ -16,7 +16,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from devparity.engine import LABEL_PROJECT, LABEL_ROLE, client, mapped_errors
+from devparity import identity
+from devparity.engine import LABEL_CHECKOUT, LABEL_PROJECT, LABEL_ROLE, client, mapped_errors
 
 if TYPE_CHECKING:
     from docker.models.containers import Container
@@ -172,7 +173,8 @@ def open_reader(target: Target) -> Iterator[Reader]:
     """A Reader for the target.
 
     Side effects: for an image, creates a stopped probe container labelled
-    ``devparity.role=probe`` (and ``devparity.project``) and removes it, with
+    ``devparity.role=probe`` (and with a project: the project, the image's
+    checkout and a created-token, devparity.identity) and removes it, with
     its anonymous volumes, when the block exits, whatever happens.
     """
     if target.kind == "container":
@@ -180,11 +182,15 @@ def open_reader(target: Target) -> Iterator[Reader]:
             container = client().containers.get(target.ref)
         yield Reader(container, str(target))
         return
-    labels = {LABEL_ROLE: ROLE_PROBE}
-    if target.project:
-        labels[LABEL_PROJECT] = target.project
     with mapped_errors(f"creating a probe container for {target}"):
         image = client().images.get(target.ref)
+        labels = {LABEL_ROLE: ROLE_PROBE}
+        if target.project:
+            # The image's checkout, and a created-token: a probe left by a
+            # killed check is then its checkout's to remove with `down`.
+            labels[LABEL_PROJECT] = target.project
+            labels[LABEL_CHECKOUT] = (image.labels or {}).get(LABEL_CHECKOUT, "")
+            labels = identity.stamp(labels)
         probe = client().containers.create(
             image.id, entrypoint=_PROBE_ENTRYPOINT, command=[], labels=labels, network_disabled=True
         )

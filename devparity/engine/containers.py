@@ -10,6 +10,7 @@ import socket
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from devparity import identity
 from devparity.engine import LABEL_PROJECT, LABEL_ROLE, client, mapped_errors
 from devparity.errors import EngineError
 
@@ -21,7 +22,8 @@ STOP_TIMEOUT = 2  # seconds; the init process and the supervisor stop in ~0.1 s
 
 def run(spec: ContainerSpec) -> str:
     """Create and start ``spec``; returns the container id. A container that
-    fails to start is removed again (a half-made container would hold the name)."""
+    fails to start is removed again (a half-made container would hold the name).
+    The created-token label is added here, at create time (devparity.identity)."""
     from docker import errors as de
 
     api = client().api
@@ -30,6 +32,9 @@ def run(spec: ContainerSpec) -> str:
         port_bindings={f"{p.container}/tcp": (p.host_ip, p.host_port) for p in spec.ports},
         init=spec.init,
         tmpfs=dict(spec.tmpfs) or None,
+        security_opt=list(spec.security_opt) or None,
+        cap_drop=list(spec.cap_drop) or None,
+        cap_add=list(spec.cap_add) or None,
     )
     try:
         created = api.create_container(
@@ -37,7 +42,7 @@ def run(spec: ContainerSpec) -> str:
             command=list(spec.command),
             environment=dict(spec.env),
             user=spec.user or "",
-            labels=dict(spec.labels),
+            labels=identity.stamp(spec.labels),
             working_dir=spec.working_dir,
             ports=[(p.container, "tcp") for p in spec.ports],
             host_config=host_config,
@@ -48,7 +53,7 @@ def run(spec: ContainerSpec) -> str:
         if exc.status_code == 409:
             raise EngineError(
                 f"a container named {spec.name} already exists and is not one devparity can replace",
-                hint=f"remove it with `docker rm -f {spec.name}`, or rename [project].name",
+                hint=f"see `devparity status`; if nothing needs it, remove it with `docker rm -f {spec.name}`",
             ) from exc
         with mapped_errors(f"create {spec.name}"):
             raise
@@ -71,7 +76,9 @@ def run(spec: ContainerSpec) -> str:
 
 
 def find(project: str, role: str | None = None) -> list[dict[str, Any]]:
-    """Summaries of this project's containers (all states), by label."""
+    """Summaries of every container labelled with ``project`` (all states):
+    other checkouts' and strangers' too. Commands use devparity.identity.scan,
+    which keeps this checkout's."""
     labels = [f"{LABEL_PROJECT}={project}"] + ([f"{LABEL_ROLE}={role}"] if role else [])
     with mapped_errors("list containers"):
         found: list[dict[str, Any]] = client().api.containers(all=True, filters={"label": labels})
