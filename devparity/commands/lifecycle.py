@@ -29,18 +29,16 @@ def down(project: Project) -> int:
     (a running ``up`` notices and ends; orphans of a killed session go too).
     Foreign containers (another checkout's, another tool's) stay."""
     found = identity.scan(project.config)
-    if found.foreign:
-        ui.note(f"left alone: {len(found.foreign)} container(s) that are not this checkout's (see `devparity status`)")
+    left = f" (left alone: {len(found.foreign)} foreign, see `devparity status`)" if found.foreign else ""
     if not found.ours:
-        ui.note(f"no containers for {project.config.name} in this checkout")
+        ui.note(f"no containers for {project.config.name} in this checkout{left}")
         return 0
     # In parallel: each removal waits for its container to stop. Errors are
     # re-raised here, on the main thread, to reach the CLI's error boundary.
     with ThreadPoolExecutor(max_workers=len(found.ours)) as pool:
         for done in [pool.submit(engine_containers.remove, c["Id"]) for c in found.ours]:
             done.result()
-    for c in found.ours:
-        ui.ok(f"removed {engine_containers.name_of(c)}")
+    ui.ok(f"removed {', '.join(sorted(engine_containers.name_of(c) for c in found.ours))}{left}")
     return 0
 
 

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from devparity import config, engine, image, lock
+from devparity import config, containers, engine, identity, image, lock
 from tests.helpers import python_project, run_cli
 
 REGISTRY = os.environ.get("DEVPARITY_REGISTRY", "127.0.0.1:5000")
@@ -115,7 +115,7 @@ def start_dev(root: Path, role: str = "dev") -> str:
     """`devparity up <role> --detach` in ``root``; returns the dev container's name."""
     r = run_cli("up", role, "--detach", cwd=root)
     assert r.exit_code == 0, r.stderr
-    return f"{config.load(root / 'devparity.toml').name}-dev"
+    return containers.name_for(config.load(root / "devparity.toml"), "dev")
 
 
 def exec_dev(root: Path, *argv: str) -> None:
@@ -135,25 +135,22 @@ def exec_dev(root: Path, *argv: str) -> None:
 
 def start_prod_with_env(root: Path, client: Any, env: dict[str, str]) -> str:
     """A prod container of the project whose env differs from the image's
-    (seeded drift: someone ran prod by hand with another env), labelled as
-    `devparity up prod` labels its container."""
+    (seeded drift: someone changed prod's env), labelled and stamped as
+    `devparity up prod` does (a container without the created-token would be
+    foreign, and check compares only this checkout's own)."""
     cfg = config.load(root / "devparity.toml")
     lk = lock.read(cfg)
     result = image.ensure(cfg, lk, with_source=True)
-    name = f"{cfg.name}-prod"
+    spec = containers.prod_spec(cfg, result.id, inputs_hash=result.plan.inputs.hash)
     client.containers.run(
         result.id,
-        name=name,
+        name=spec.name,
         detach=True,
         init=True,
-        labels={
-            engine.LABEL_PROJECT: cfg.name,
-            engine.LABEL_ROLE: "prod",
-            engine.LABEL_INPUTS: result.plan.inputs.hash,
-        },
+        labels=identity.stamp(spec.labels),
         environment={**cfg.env, **env},
     )
-    return name
+    return spec.name
 
 
 def remove_project_images(client: Any, name: str) -> None:
