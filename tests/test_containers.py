@@ -185,3 +185,16 @@ def test_dev_can_hide_a_host_dir_that_shadows_the_image_deps(tmp_path: Path) -> 
     spec = dev(cfg, hide=("node_modules",))
     assert spec.tmpfs["/app/node_modules"].startswith("rw")
     assert containers.SHADOWING["node"] == ("node_modules",)
+
+
+def test_up_warns_when_a_port_is_open_to_the_network(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from devparity.commands.up import warn_if_open
+
+    warn_if_open(dev(load(tmp_path)))
+    assert capsys.readouterr().err == ""
+    text = TOML.replace("[dev]\n", '[dev]\nhost = "0.0.0.0"\n')
+    (tmp_path / "devparity.toml").write_text(text)
+    warn_if_open(dev(config_mod.load(tmp_path / "devparity.toml")))
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "warning:" in err
+    assert "0.0.0.0" in err and "open to the network" in err and '[dev].host = "127.0.0.1"' in err
