@@ -141,7 +141,7 @@ def test_dev_and_prod_run_without_new_privileges(tmp_path: Path) -> None:
 
 
 def test_prod_keeps_only_the_capabilities_cap_add_lists(tmp_path: Path) -> None:
-    text = TOML.replace('ports = [8000, 9000]', 'ports = [8000, 9000]\ncap_add = ["NET_BIND_SERVICE"]')
+    text = TOML.replace('command = ["python", "app.py"]', 'command = ["python", "app.py"]\ncap_add = ["NET_BIND_SERVICE"]')
     (tmp_path / "devparity.toml").write_text(text)
     p = containers.prod_spec(config_mod.load(tmp_path / "devparity.toml"), "sha256:img", inputs_hash="h")
     assert p.cap_drop == ("ALL",) and p.cap_add == ("NET_BIND_SERVICE",)
@@ -149,7 +149,7 @@ def test_prod_keeps_only_the_capabilities_cap_add_lists(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("host", "open_"),
-    [("127.0.0.1", False), ("127.0.0.2", False), ("::1", False), ("localhost", False),
+    [("127.0.0.1", False), ("127.0.0.2", False), ("::1", False),
      ("0.0.0.0", True), ("::", True), ("192.168.1.5", True)],
 )
 def test_a_port_beyond_loopback_is_open_to_the_network(tmp_path: Path, host: str, open_: bool) -> None:
@@ -159,8 +159,9 @@ def test_a_port_beyond_loopback_is_open_to_the_network(tmp_path: Path, host: str
     assert containers.is_loopback(host) is not open_
 
 
-def test_a_host_name_counts_as_open() -> None:
+def test_a_host_name_counts_as_open_and_localhost_as_loopback() -> None:
     assert containers.is_loopback("myhost.example") is False
+    assert containers.is_loopback("localhost") is True
 
 
 def test_specs_compare_equal_when_nothing_changed(tmp_path: Path) -> None:
