@@ -1,5 +1,5 @@
 """devparity.outage and the engine error mapping it relies on (issue 7);
-the behaviour against a real dockerd is in tests/faults."""
+the behaviour against a real dockerd is in tests/integration/faults."""
 
 from __future__ import annotations
 

@@ -99,7 +99,7 @@ def mapped_errors(what: str) -> Iterator[None]:
     except (RequestsConnectionError, ChunkedEncodingError, ProtocolError) as exc:
         # The last two: the engine died in the middle of a streamed answer
         # (a build, a pull); the SDK reads those streams below requests, so
-        # urllib3's own error arrives unwrapped. See tests/faults.
+        # urllib3's own error arrives unwrapped. See tests/integration/faults.
         raise _unavailable(exc) from exc
     except (Timeout, ReadTimeoutError) as exc:
         raise EngineUnavailable(

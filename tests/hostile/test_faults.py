@@ -3,7 +3,7 @@ socket, refuses, hangs up, or accepts and never answers. Every command that
 needs it exits 3 with one line naming the address, no traceback, nothing
 left in the project; a wedged engine fails within the ping timeout instead
 of the two-minute API timeout. (The faults that need a real engine, a
-dockerd restarted or killed mid-command, are in tests/faults.)"""
+dockerd restarted or killed mid-command, are in tests/integration/faults.)"""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.conftest import PrivateEngine, free_port
+from tests.integration.fault_support import PrivateEngine, free_port
 from tests.helpers import python_project
 from tests.integration.up_support import Up, cli, wait_for_text
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.conftest import PrivateEngine
+from tests.integration.fault_support import PrivateEngine
 from tests.helpers import python_project
 from tests.hostile.harness import listing
 from tests.integration.up_support import cli
