@@ -75,3 +75,27 @@ def test_up_exits_3_when_the_engine_stays_away(faults_engine: PrivateEngine, fau
     down = cli("down", cwd=root, env=faults_engine.env, timeout=60)
     assert down.returncode == 0, down.stderr
     assert faults_engine.containers(fault_project) == []
+
+
+def test_ctrl_c_while_waiting_for_the_engine_ends_promptly(
+    faults_engine: PrivateEngine, fault_project: str, tmp_path: Path
+) -> None:
+    port = free_port()
+    root = python_project(tmp_path / "app", fault_project, port=port)
+    up = Up(root, env=faults_engine.env)
+    try:
+        wait_for_text(port, "v1 development", timeout=120)
+        mark = len(up.err)
+        faults_engine.kill()
+        up.wait_for(r"stopped answering; waiting up to 120s", timeout=30, start=mark)
+        code, took = up.interrupt(timeout=30)
+    finally:
+        up.close()
+    output = "\n".join(up.out + up.err)
+    assert took < 10, output
+    assert code == 0, output
+    assert "Traceback" not in output, output
+    assert "run `devparity down` once it is back" in output, output
+    faults_engine.start()
+    assert cli("down", cwd=root, env=faults_engine.env, timeout=60).returncode == 0
+    assert faults_engine.containers(fault_project) == []
