@@ -275,7 +275,7 @@ def main() -> None:
         sys.exit(EXIT_INTERRUPTED)
     except BrokenPipeError:
         sys.exit(_stdout_closed())
-    except SystemExit as exc:
+    except SystemExit:
         # Click (vendored in Typer) answers EPIPE while printing help or
         # --version by wrapping stdout in PacifyFlushWrapper and exiting 1:
         # report it like the rest.

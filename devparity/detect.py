@@ -8,7 +8,7 @@ from pathlib import Path
 
 from devparity import runtimes
 from devparity.errors import DetectionError
-from devparity.runtimes.base import Runtime, VersionHint, same_release
+from devparity.runtimes.plugin import Runtime, VersionHint, same_release
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from devparity import __version__, inputs, lockschema
-from devparity.base import BasePin
+from devparity.pin import BasePin
 from devparity.cache import atomic_write_text, canonical_json
 from devparity.config import Config
 from devparity.errors import LockError, LockTampered

@@ -132,7 +132,7 @@ def lock_data(root: Path, *, digest: str = LOCK_DIGEST, salt: str | None = None)
     """The lock `devparity lock` would write for the project at ``root``,
     made without an engine (a registry pin of ``digest``, a small fingerprint)."""
     from devparity import config, inputs, lock, render
-    from devparity.base import BasePin
+    from devparity.pin import BasePin
 
     cfg = config.load(root / "devparity.toml")
     ref = render.base_image(cfg)

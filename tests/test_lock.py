@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from devparity import config, inputs, lock
-from devparity.base import BasePin
+from devparity.pin import BasePin
 from devparity.errors import ConfigError, LockError, LockTampered, UsageError
 from tests.helpers import lock_data, python_project, run_cli
 

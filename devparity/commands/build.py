@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import time
 
-from devparity import image, render, ui
+from devparity import builder, render, ui
 from devparity.project import Project
 
 
 def render_cmd(project: Project) -> int:
     digest = project.lock.pin_for(project.config) if project.lock else None
     # secret ENV values masked, as in the build log (the README promises it)
-    redact = image.redactor(project.config, project.lock)
+    redact = builder.redactor(project.config, project.lock)
     ui.out(redact(render.render(project.config, digest=digest)).rstrip("\n"))
     return 0
 
 
 def build(project: Project, *, force: bool = False, quiet: bool = False) -> int:
     started = time.monotonic()
-    result = image.ensure(
+    result = builder.ensure(
         project.config, project.lock, force=force, on_line=(lambda _l: None) if quiet else ui.progress
     )
     elapsed = time.monotonic() - started

@@ -14,7 +14,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from devparity import image, lock, secrets, ui
+from devparity import builder, lock, secrets, ui
 from devparity.drift.findings import BaseFacts, ContainerFacts, Facts, SecretFile, Skipped
 from devparity.errors import RegistryError, UsageError
 from devparity.project import Project
@@ -40,7 +40,7 @@ def check(project: Project, *, fmt: str = "text", offline: bool = False, strict:
         # Nothing a hand-edited lock records can be trusted, its pin least of
         # all: the rules that compare with it stand down; the lock rule fails.
         lk, locked = None, DISTRUSTED
-    current_inputs = image.plan(cfg, lk, with_source=False).inputs.hash
+    current_inputs = builder.plan(cfg, lk, with_source=False).inputs.hash
     facts = Facts(
         language=cfg.language,
         version=cfg.version,
@@ -74,7 +74,7 @@ def _image(project: Project, stale: tuple[str, ...] | None, locked: object) -> d
     if stale:
         return Skipped("devparity.lock is stale; `devparity lock` rebuilds and re-records the image")
     cfg = project.config
-    result = image.ensure(cfg, project.lock, with_source=False, on_line=ui.progress)
+    result = builder.ensure(cfg, project.lock, with_source=False, on_line=ui.progress)
     if result.built:
         ui.note(f"built the image for the current config ({result.id.removeprefix('sha256:')[:12]})")
     return fingerprint.fingerprint_image(result.id, project=cfg.name, salt=secrets.salt_of(project.lock))
@@ -100,7 +100,7 @@ def _app_secrets(project: Project, stale: tuple[str, ...] | None) -> tuple[Secre
     if stale:
         return Skipped("devparity.lock is stale; `devparity lock` rebuilds the image")
     cfg = project.config
-    result = image.ensure(cfg, project.lock, with_source=True, on_line=ui.progress)
+    result = builder.ensure(cfg, project.lock, with_source=True, on_line=ui.progress)
     path = cache_dir("secret-scan") / f"{result.id}.json"
     try:
         cached = json.loads(path.read_text(encoding="utf-8"))
@@ -200,7 +200,7 @@ def _hidden_in_prod(project: Project, dev: dict[str, Any]) -> list[str] | None:
             announced.append(True)
             ui.note("building the prod image for the current source, to compare the dev mount with")
 
-    result = image.ensure(cfg, project.lock, with_source=True, on_line=on_line)
+    result = builder.ensure(cfg, project.lock, with_source=True, on_line=on_line)
     files = archive.list_tree(archive.Target("image", result.id, cfg.name), cfg.workdir)
     return [f"{cfg.workdir}/{rel}" for rel in hidden_paths(files, host_files(str(mount["source"])))]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from devparity import base, image, lock, render, secrets, ui
+from devparity import builder, lock, pin, render, secrets, ui
 from devparity.errors import EXIT_DRIFT
 from devparity.project import Project
 
@@ -35,31 +35,31 @@ def write(project: Project) -> int:
     cfg = project.config
     ref = render.base_image(cfg)
     ui.info(f"resolving {ref}")
-    pin = base.resolve(ref)
-    if pin.note:
-        ui.note(pin.note)
+    base_pin = pin.resolve(ref)
+    if base_pin.note:
+        ui.note(base_pin.note)
     # The lock keeps its salt; a new lock gets a fresh one. The fingerprint
     # it records is masked with that salt, as check's will be.
     salt = secrets.salt_for_write(project.lock)
     # A fresh lock object carrying only the pin, so the build uses FROM repo@digest.
     draft = lock.Lock(
-        {"base": {"ref": pin.ref, "digest": pin.digest, "source": pin.source}, "inputs": {}, "salt": salt}
+        {"base": {"ref": base_pin.ref, "digest": base_pin.digest, "source": base_pin.source}, "inputs": {}, "salt": salt}
     )
-    result = image.ensure(cfg, draft, with_source=False, on_line=ui.progress)
+    result = builder.ensure(cfg, draft, with_source=False, on_line=ui.progress)
     fp = fingerprint.fingerprint_image(result.id, project=cfg.name, salt=salt)
     fp = {k: v for k, v in fp.items() if k not in _VOLATILE}
-    fp["base"] = {"ref": pin.ref, "digest": pin.digest}
+    fp["base"] = {"ref": base_pin.ref, "digest": base_pin.digest}
     runtime_in_image = (fp.get("runtimes") or {}).get(cfg.language)
     data = lock.make(
         cfg,
         result.plan.inputs,
-        pin,
+        base_pin,
         runtime_in_image=runtime_in_image,
         fingerprint=fp,
         salt=salt,
     )
     path = lock.write(cfg, data)
-    ui.ok(f"pinned {pin.ref} to {pin.digest}" + (" (local-only)" if pin.source == "local" else ""))
+    ui.ok(f"pinned {base_pin.ref} to {base_pin.digest}" + (" (local-only)" if base_pin.source == "local" else ""))
     if runtime_in_image and not runtime_in_image.startswith(cfg.version):
         ui.warn(f"the image has {cfg.language} {runtime_in_image}, but devparity.toml pins {cfg.version}")
     ui.ok(f"wrote {path}")

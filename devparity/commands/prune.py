@@ -9,7 +9,7 @@ another clone with the same [project].name carry its checkout id and stay.
 
 from __future__ import annotations
 
-from devparity import engine, identity, image, ui
+from devparity import builder, engine, identity, ui
 from devparity.engine import containers as engine_containers
 from devparity.engine import images
 from devparity.project import Project
@@ -21,7 +21,7 @@ def prune(project: Project, *, dry_run: bool = False) -> int:
     found = images.by_labels(mine)  # newest first
     # any container's image is kept, foreign ones' too (the engine would refuse anyway)
     keep = {c["ImageID"] for c in engine_containers.find(cfg.name)}
-    current = image.find_existing(cfg, image.plan(cfg, project.lock, with_source=False))
+    current = builder.find_existing(cfg, builder.plan(cfg, project.lock, with_source=False))
     if current:
         keep.add(current)
     doomed = [i["Id"] for i in found if i["Id"] not in keep]

@@ -1,6 +1,6 @@
 """`devparity up [dev|prod|all] [--detach]`: run dev and/or prod from one image.
 
-Both roles come from a single ``image.ensure(..., with_source=False)``: the
+Both roles come from a single ``builder.ensure(..., with_source=False)``: the
 newest image built from the same environment inputs, even when the source
 changed since (dev mounts the live source). That is what makes a later
 ``up prod`` run the very image id dev runs. In the foreground, devparity.devloop
@@ -16,10 +16,12 @@ import threading
 import time
 from pathlib import Path
 
-from devparity import cache, containers, identity, image, supervisor, ui, watch
+from devparity import builder, cache, identity, ui
+from devparity import roles as role_specs
+from devparity.dev import supervisor, watch
 from devparity.config import Config
-from devparity.containers import DEV, ContainerSpec
-from devparity.devloop import Session
+from devparity.roles import DEV, ContainerSpec
+from devparity.dev.session import Session
 from devparity.engine import LABEL_ROLE
 from devparity.engine import containers as engine_containers
 from devparity.errors import UsageError
@@ -63,10 +65,10 @@ class RunGuard:
         self.fds.clear()
 
 
-def spec_for(role: str, project: Project, result: image.ImageResult, *, watching: bool = True) -> ContainerSpec:
+def spec_for(role: str, project: Project, result: builder.ImageResult, *, watching: bool = True) -> ContainerSpec:
     config = project.config
     if role == DEV:
-        return containers.dev_spec(
+        return role_specs.dev_spec(
             config,
             result.id,
             inputs_hash=result.plan.inputs.hash,
@@ -74,9 +76,9 @@ def spec_for(role: str, project: Project, result: image.ImageResult, *, watching
             gid=os.getgid(),
             supervisor=str(supervisor.host_path()),
             watching=watching,
-            hide=tuple(d for d in containers.SHADOWING.get(config.language, ()) if (config.root / d).is_dir()),
+            hide=tuple(d for d in role_specs.SHADOWING.get(config.language, ()) if (config.root / d).is_dir()),
         )
-    return containers.prod_spec(config, result.id, inputs_hash=result.plan.inputs.hash)
+    return role_specs.prod_spec(config, result.id, inputs_hash=result.plan.inputs.hash)
 
 
 def remove_previous(config: Config, roles: tuple[str, ...]) -> None:
@@ -91,7 +93,7 @@ def warn_if_open(spec: ContainerSpec) -> None:
     """A port published beyond loopback is reachable from the network: say so
     at every `up`, since devparity.toml may come from a teammate."""
     if spec.open_to_network():
-        where = ", ".join(sorted({p.host_ip for p in spec.ports if not containers.is_loopback(p.host_ip)}))
+        where = ", ".join(sorted({p.host_ip for p in spec.ports if not role_specs.is_loopback(p.host_ip)}))
         ui.warn(
             f"{spec.role} publishes its ports on {identity.printable(where)}: open to the network, not just this machine; "
             f'set [{spec.role}].host = "127.0.0.1" to keep them local'
@@ -107,12 +109,12 @@ def _describe(spec: ContainerSpec, config: Config) -> None:
 
 def up(project: Project, *, role: str = DEV, detach: bool = False) -> int:
     config = project.config
-    roles = containers.roles_for(role)
+    roles = role_specs.roles_for(role)
     guard = RunGuard(config)
     guard.acquire(roles)
     try:
         started = time.monotonic()
-        result = image.ensure(config, project.lock, with_source=False, on_line=ui.progress)
+        result = builder.ensure(config, project.lock, with_source=False, on_line=ui.progress)
         short = result.id.removeprefix("sha256:")[:12]
         if result.built:
             ui.ok(f"built image {short} in {time.monotonic() - started:.1f}s")
@@ -124,7 +126,7 @@ def up(project: Project, *, role: str = DEV, detach: bool = False) -> int:
         guard.release()
 
 
-def _detached(project: Project, result: image.ImageResult, roles: tuple[str, ...]) -> int:
+def _detached(project: Project, result: builder.ImageResult, roles: tuple[str, ...]) -> int:
     for role in roles:
         spec = spec_for(role, project, result, watching=False)
         engine_containers.run(spec)
@@ -133,7 +135,7 @@ def _detached(project: Project, result: image.ImageResult, roles: tuple[str, ...
     return 0
 
 
-def _foreground(project: Project, result: image.ImageResult, roles: tuple[str, ...]) -> int:
+def _foreground(project: Project, result: builder.ImageResult, roles: tuple[str, ...]) -> int:
     stop = threading.Event()
     code = 0
     with watch.stop_on_signals(stop):

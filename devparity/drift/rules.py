@@ -21,7 +21,7 @@ from dataclasses import replace
 from devparity.config import AllowRule
 from devparity.drift.diff import Change, diff
 from devparity.drift.findings import Facts, Finding, Outcome, RuleResult, Skipped, comparable, describe
-from devparity.drift.live import rule_containers
+from devparity.drift.container_rule import rule_containers
 from devparity.drift.parsers import normalize_name
 
 # Where the host-vs-pin fix points a developer, by runtime.
@@ -144,7 +144,7 @@ def rule_base(facts: Facts) -> list[Finding] | Skipped:
 
 
 def rule_host(facts: Facts) -> list[Finding] | Skipped:
-    from devparity.runtimes.base import same_release
+    from devparity.runtimes.plugin import same_release
 
     if isinstance(facts.host, Skipped):
         return facts.host

@@ -15,7 +15,7 @@ from devparity.engine import LABEL_PROJECT, LABEL_ROLE, client, mapped_errors
 from devparity.errors import EngineError
 
 if TYPE_CHECKING:
-    from devparity.containers import ContainerSpec
+    from devparity.roles import ContainerSpec
 
 STOP_TIMEOUT = 2  # seconds; the init process and the supervisor stop in ~0.1 s
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from devparity.runtimes.base import Runtime
+from devparity.runtimes.plugin import Runtime
 from devparity.runtimes.node import NodeRuntime
 from devparity.runtimes.python import PythonRuntime
 

@@ -8,7 +8,7 @@ import json
 import re
 from pathlib import Path
 
-from devparity.runtimes.base import VersionHint, clean_version, first_line, mise_version, read_text, tool_versions
+from devparity.runtimes.plugin import VersionHint, clean_version, first_line, mise_version, read_text, tool_versions
 
 DEPS = "/opt/deps"
 LOCKS = {"package-lock.json": "npm ci", "npm-shrinkwrap.json": "npm ci", "yarn.lock": "yarn install --frozen-lockfile --production=false", "pnpm-lock.yaml": "pnpm install --frozen-lockfile"}

@@ -9,7 +9,7 @@ import shlex
 import tomllib
 from pathlib import Path
 
-from devparity.runtimes.base import VersionHint, clean_version, first_line, mise_version, read_text, tool_versions
+from devparity.runtimes.plugin import VersionHint, clean_version, first_line, mise_version, read_text, tool_versions
 
 VENV = "/opt/venv"
 

@@ -9,7 +9,7 @@ from typing import Any
 from devparity.drift.filters import mask_env
 from devparity.config import AllowRule
 from devparity.drift.findings import BaseFacts, ContainerFacts, Facts, Skipped
-from devparity.drift.live import fold_changes
+from devparity.drift.container_rule import fold_changes
 from devparity.drift.rules import evaluate
 
 IMAGE: dict[str, Any] = {

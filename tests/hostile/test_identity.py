@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from devparity import config, containers, identity
+from devparity import config, identity, roles
 from tests.conftest import remove_by_project
 from tests.helpers import python_project, unique_name
 from tests.hostile.harness import assert_clean, listing, run
@@ -108,7 +108,7 @@ def test_logs_and_exec_never_reach_a_stranger(project: Built, engine: Any, comma
 def test_a_committed_devparity_container_does_not_pass_its_token_on(project: Built, engine: Any) -> None:
     r = run(project.root, "up", "--detach", timeout=120)
     assert r.code == 0, r.stderr
-    ours = containers.name_for(config.load(project.root / "devparity.toml"), "dev")
+    ours = roles.name_for(config.load(project.root / "devparity.toml"), "dev")
     committed = engine.containers.get(ours).commit(repository=f"dph-commit-{uuid.uuid4().hex[:8]}")
     try:
         assert committed.labels["devparity.created"]  # the image now carries our token
@@ -142,7 +142,7 @@ def test_a_label_cannot_forge_status_lines(project: Built, engine: Any) -> None:
 
 
 def test_a_stranger_holding_our_container_name_stops_up_with_one_line(project: Built, engine: Any) -> None:
-    name = containers.name_for(config.load(project.root / "devparity.toml"), "dev")
+    name = roles.name_for(config.load(project.root / "devparity.toml"), "dev")
     c = stranger(engine, project.image, {"devparity.role": "dev"}, name=name)
     r = run(project.root, "up", "--detach", timeout=120)
     assert_clean(r, 3, mentions=(name, "devparity status"))
@@ -153,7 +153,7 @@ def test_another_clone_with_the_same_name_is_left_alone(project: Built, engine: 
     other = python_project(tmp_path / "other", project.name, port=free_port())
     r = run(other, "up", "--detach", timeout=300)
     assert r.code == 0, r.stderr
-    theirs = containers.name_for(config.load(other / "devparity.toml"), "dev")
+    theirs = roles.name_for(config.load(other / "devparity.toml"), "dev")
     found = foreign_of(project.root)
     assert [(f["name"], f["owner"], f["config"]) for f in found] == [(theirs, "checkout", str(other / "devparity.toml"))]
     r = run(project.root, "down")

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from devparity import config, containers, engine, identity, image, lock
+from devparity import builder, config, engine, identity, lock, roles
 from tests.helpers import python_project, run_cli
 
 REGISTRY = os.environ.get("DEVPARITY_REGISTRY", "127.0.0.1:5000")
@@ -115,7 +115,7 @@ def start_dev(root: Path, role: str = "dev") -> str:
     """`devparity up <role> --detach` in ``root``; returns the dev container's name."""
     r = run_cli("up", role, "--detach", cwd=root)
     assert r.exit_code == 0, r.stderr
-    return containers.name_for(config.load(root / "devparity.toml"), "dev")
+    return roles.name_for(config.load(root / "devparity.toml"), "dev")
 
 
 def exec_dev(root: Path, *argv: str) -> None:
@@ -140,8 +140,8 @@ def start_prod_with_env(root: Path, client: Any, env: dict[str, str]) -> str:
     foreign, and check compares only this checkout's own)."""
     cfg = config.load(root / "devparity.toml")
     lk = lock.read(cfg)
-    result = image.ensure(cfg, lk, with_source=True)
-    spec = containers.prod_spec(cfg, result.id, inputs_hash=result.plan.inputs.hash)
+    result = builder.ensure(cfg, lk, with_source=True)
+    spec = roles.prod_spec(cfg, result.id, inputs_hash=result.plan.inputs.hash)
     client.containers.run(
         result.id,
         name=spec.name,

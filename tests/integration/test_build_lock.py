@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from devparity import config, image, lock
+from devparity import builder, config, lock
 from tests.helpers import python_project, run_cli
 
 REGISTRY = os.environ.get("DEVPARITY_REGISTRY", "127.0.0.1:5000")
@@ -45,18 +45,18 @@ def test_source_only_change_reuses_dependency_layer(tmp_path: Path, project_name
     python_project(tmp_path, project_name, requirements="six==1.16.0\n")
     cfg = config.load(tmp_path / "devparity.toml")
     lines: list[str] = []
-    first = image.ensure(cfg, None, on_line=lines.append)
+    first = builder.ensure(cfg, None, on_line=lines.append)
     (tmp_path / "app.py").write_text((tmp_path / "app.py").read_text().replace('"v1"', '"v2"'))
     lines.clear()
-    second = image.ensure(cfg, None, on_line=lines.append)
+    second = builder.ensure(cfg, None, on_line=lines.append)
     assert second.built and second.id != first.id
     assert second.plan.inputs.hash == first.plan.inputs.hash
     # the pip layer came from cache: pip printed nothing this time
     assert not any("Collecting" in line or "Successfully installed" in line for line in lines), lines
-    assert image.ensure(cfg, None, with_source=False).id == second.id  # newest image for these inputs
+    assert builder.ensure(cfg, None, with_source=False).id == second.id  # newest image for these inputs
     (tmp_path / "requirements.txt").write_text("six==1.17.0\n")
     lines.clear()
-    third = image.ensure(cfg, None, on_line=lines.append)
+    third = builder.ensure(cfg, None, on_line=lines.append)
     assert third.plan.inputs.hash != first.plan.inputs.hash
     assert any("six-1.17.0" in line for line in lines)
 
@@ -165,7 +165,7 @@ def test_node_project_builds_and_locks(tmp_path: Path, project_name: str, engine
     data = json.loads((tmp_path / "devparity.lock").read_text())
     assert data["runtime"]["language"] == "node"
     assert data["runtime"]["in_image"].startswith("18.")
-    built = image.ensure(config.load(toml), lock.read(config.load(toml)), with_source=False)
+    built = builder.ensure(config.load(toml), lock.read(config.load(toml)), with_source=False)
     attrs = engine.api.inspect_image(built.id)  # type: ignore[attr-defined]
     assert attrs["Config"]["Cmd"] == ["node", "server.js"]
     assert attrs["Config"]["User"] == "app"

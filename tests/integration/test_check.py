@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from devparity import config, containers
+from devparity import config, roles
 from tests.helpers import make_wheel, run_cli
 from tests.integration.drift_support import (
     REGISTRY,
@@ -73,8 +73,8 @@ def test_fresh_project_with_dev_running_is_at_parity_in_every_format(
     assert "✓ live containers vs image: ok" in r.stdout
     cfg = config.load(project / "devparity.toml")
     assert {c.name for c in engine.containers.list(filters={"label": f"devparity.project={project_name}"})} == {
-        containers.name_for(cfg, "dev"),
-        containers.name_for(cfg, "prod"),
+        roles.name_for(cfg, "dev"),
+        roles.name_for(cfg, "prod"),
     }
     doc = json.loads(check(project, "--format", "json").stdout)
     assert doc["status"] == "parity" and doc["findings"] == []

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from devparity import config, containers
+from devparity import config, roles
 from tests.integration.fault_support import PrivateEngine, free_port
 from tests.helpers import python_project
 from tests.integration.up_support import Up, cli, wait_for_text
@@ -36,7 +36,7 @@ def test_down_removes_the_orphans_of_a_killed_up(faults_engine: PrivateEngine, f
 
     down = cli("down", cwd=root, env=faults_engine.env, timeout=60)
     assert down.returncode == 0, down.stderr
-    assert f"removed {containers.name_for(config.load(root / 'devparity.toml'), 'dev')}" in down.stderr
+    assert f"removed {roles.name_for(config.load(root / 'devparity.toml'), 'dev')}" in down.stderr
     assert faults_engine.containers(fault_project) == []
 
 

@@ -23,16 +23,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from devparity import engine, image, outage, ui
-from devparity.applog import Backoff, LogFollower
-from devparity.containers import DEV, ContainerSpec
+from devparity import builder, engine, ui
+from devparity.dev import outage
+from devparity.dev.applog import Backoff, LogFollower
+from devparity.roles import DEV, ContainerSpec
 from devparity.engine import containers as engine_containers
 from devparity.errors import EXIT_ENGINE, BuildFailed, DevparityError, EngineUnavailable
 from devparity.project import Project
-from devparity.rebuild import Stopped, rebuild
-from devparity.watch import Batch, Watcher
+from devparity.dev.rebuild import Stopped, rebuild
+from devparity.dev.watch import Batch, Watcher
 
-SpecFor = Callable[[str, Project, image.ImageResult], ContainerSpec]
+SpecFor = Callable[[str, Project, builder.ImageResult], ContainerSpec]
 ENDED_GRACE = 2.5  # seconds a stopped container may take to be removed by `down`
 
 
@@ -48,7 +49,7 @@ class Running:
 
 class Session:
     def __init__(
-        self, project: Project, result: image.ImageResult, *, spec_for: SpecFor, stop: threading.Event
+        self, project: Project, result: builder.ImageResult, *, spec_for: SpecFor, stop: threading.Event
     ) -> None:
         self.project = project
         self.result = result

@@ -15,7 +15,7 @@ from devparity.drift.findings import ContainerFacts, Facts, Finding, Skipped, co
 
 # Env the dev overlay sets besides [dev].env: HOME for the host uid, which
 # has no home in the image, and the supervisor's DEVPARITY_* settings
-# (devparity/supervisor/supervise.sh).
+# (devparity/dev/supervisor/supervise.sh).
 DEV_OVERLAY_ENV = ("HOME",)
 DEV_OVERLAY_PREFIX = "DEVPARITY_"
 # Image config the dev overlay replaces: [dev].command wrapped in the

@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from devparity import engine, outage
+from devparity import engine
+from devparity.dev import outage
 from devparity.errors import EngineUnavailable
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from devparity.applog import Backoff, Marker, parse_marker
+from devparity.dev.applog import Backoff, Marker, parse_marker
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from devparity import config as config_mod
-from devparity import containers, identity
-from devparity.containers import DEV, DEV_HOME, PROD, SUPERVISOR_PATH, Mount, PortBinding
+from devparity import identity, roles
+from devparity.roles import DEV, DEV_HOME, PROD, SUPERVISOR_PATH, Mount, PortBinding
 
 TOML = """\
 [project]
@@ -34,10 +34,10 @@ def load(tmp_path: Path, extra: str = "") -> config_mod.Config:
     return config_mod.load(path)
 
 
-def dev(cfg: config_mod.Config, **kw: object) -> containers.ContainerSpec:
+def dev(cfg: config_mod.Config, **kw: object) -> roles.ContainerSpec:
     args: dict = {"inputs_hash": "sha256:in", "uid": 1234, "gid": 99, "supervisor": "/host/supervise.sh"}
     args.update(kw)
-    return containers.dev_spec(cfg, "sha256:img", **args)
+    return roles.dev_spec(cfg, "sha256:img", **args)
 
 
 def test_dev_overlays_the_prod_image(tmp_path: Path) -> None:
@@ -85,7 +85,7 @@ def test_ports_bind_loopback_unless_asked(tmp_path: Path) -> None:
 
 def test_prod_is_the_same_image_without_the_overlay(tmp_path: Path) -> None:
     cfg = load(tmp_path)
-    prod = containers.prod_spec(cfg, "sha256:img", inputs_hash="sha256:in")
+    prod = roles.prod_spec(cfg, "sha256:img", inputs_hash="sha256:in")
     d = dev(cfg)
     assert prod.image == d.image
     assert prod.name == f"shop-prod-{identity.checkout_id(tmp_path)[:8]}" and prod.role == PROD
@@ -103,14 +103,14 @@ def test_prod_is_the_same_image_without_the_overlay(tmp_path: Path) -> None:
 
 def test_prod_ports_overridable(tmp_path: Path) -> None:
     cfg = load(tmp_path, "\n[prod]\nports = { 8000 = 18000 }\n")
-    prod = containers.prod_spec(cfg, "sha256:img", inputs_hash="h")
+    prod = roles.prod_spec(cfg, "sha256:img", inputs_hash="h")
     assert prod.ports[0] == PortBinding(8000, "127.0.0.1", 18000)
 
 
 def test_labels_name_project_role_and_inputs(tmp_path: Path) -> None:
     cfg = load(tmp_path)
     d = dev(cfg)
-    p = containers.prod_spec(cfg, "sha256:img", inputs_hash="sha256:in")
+    p = roles.prod_spec(cfg, "sha256:img", inputs_hash="sha256:in")
     for spec, role in ((d, DEV), (p, PROD)):
         assert spec.labels["devparity.project"] == "shop"
         assert spec.labels["devparity.role"] == role
@@ -125,7 +125,7 @@ def test_two_clones_with_one_name_get_distinct_names_and_checkouts(tmp_path: Pat
     b.mkdir()
     ca, cb = load(a), load(b)
     assert ca.name == cb.name == "shop"
-    for make in (dev, lambda c: containers.prod_spec(c, "sha256:img", inputs_hash="h")):
+    for make in (dev, lambda c: roles.prod_spec(c, "sha256:img", inputs_hash="h")):
         sa, sb = make(ca), make(cb)
         assert sa.name != sb.name
         assert sa.labels["devparity.checkout"] != sb.labels["devparity.checkout"]
@@ -134,7 +134,7 @@ def test_two_clones_with_one_name_get_distinct_names_and_checkouts(tmp_path: Pat
 def test_dev_and_prod_run_without_new_privileges(tmp_path: Path) -> None:
     cfg = load(tmp_path)
     d = dev(cfg)
-    p = containers.prod_spec(cfg, "sha256:img", inputs_hash="h")
+    p = roles.prod_spec(cfg, "sha256:img", inputs_hash="h")
     assert d.security_opt == p.security_opt == ("no-new-privileges",)
     assert p.cap_drop == ("ALL",) and p.cap_add == ()
     assert d.cap_drop == () and d.cap_add == ()  # dev keeps the default set (it runs as the host user)
@@ -143,7 +143,7 @@ def test_dev_and_prod_run_without_new_privileges(tmp_path: Path) -> None:
 def test_prod_keeps_only_the_capabilities_cap_add_lists(tmp_path: Path) -> None:
     text = TOML.replace('command = ["python", "app.py"]', 'command = ["python", "app.py"]\ncap_add = ["NET_BIND_SERVICE"]')
     (tmp_path / "devparity.toml").write_text(text)
-    p = containers.prod_spec(config_mod.load(tmp_path / "devparity.toml"), "sha256:img", inputs_hash="h")
+    p = roles.prod_spec(config_mod.load(tmp_path / "devparity.toml"), "sha256:img", inputs_hash="h")
     assert p.cap_drop == ("ALL",) and p.cap_add == ("NET_BIND_SERVICE",)
 
 
@@ -156,12 +156,12 @@ def test_a_port_beyond_loopback_is_open_to_the_network(tmp_path: Path, host: str
     text = TOML.replace("[dev]\n", f'[dev]\nhost = "{host}"\n')
     (tmp_path / "devparity.toml").write_text(text)
     assert dev(config_mod.load(tmp_path / "devparity.toml")).open_to_network() is open_
-    assert containers.is_loopback(host) is not open_
+    assert roles.is_loopback(host) is not open_
 
 
 def test_a_host_name_counts_as_open_and_localhost_as_loopback() -> None:
-    assert containers.is_loopback("myhost.example") is False
-    assert containers.is_loopback("localhost") is True
+    assert roles.is_loopback("myhost.example") is False
+    assert roles.is_loopback("localhost") is True
 
 
 def test_specs_compare_equal_when_nothing_changed(tmp_path: Path) -> None:
@@ -171,21 +171,21 @@ def test_specs_compare_equal_when_nothing_changed(tmp_path: Path) -> None:
     assert dev(cfg) != dev(cfg, inputs_hash="sha256:other")
 
 
-@pytest.mark.parametrize(("requested", "roles"), [("dev", (DEV,)), ("prod", (PROD,)), ("all", (DEV, PROD))])
-def test_roles_for(requested: str, roles: tuple[str, ...]) -> None:
-    assert containers.roles_for(requested) == roles
+@pytest.mark.parametrize(("requested", "expected"), [("dev", (DEV,)), ("prod", (PROD,)), ("all", (DEV, PROD))])
+def test_roles_for(requested: str, expected: tuple[str, ...]) -> None:
+    assert roles.roles_for(requested) == expected
 
 
 def test_argv() -> None:
-    assert containers.argv(["node", "server.js"]) == ("node", "server.js")
-    assert containers.argv("npm start") == ("/bin/sh", "-c", "npm start")
+    assert roles.argv(["node", "server.js"]) == ("node", "server.js")
+    assert roles.argv("npm start") == ("/bin/sh", "-c", "npm start")
 
 
 def test_dev_can_hide_a_host_dir_that_shadows_the_image_deps(tmp_path: Path) -> None:
     cfg = load(tmp_path)
     spec = dev(cfg, hide=("node_modules",))
     assert spec.tmpfs["/app/node_modules"].startswith("rw")
-    assert containers.SHADOWING["node"] == ("node_modules",)
+    assert roles.SHADOWING["node"] == ("node_modules",)
 
 
 def test_up_warns_when_a_port_is_open_to_the_network(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from devparity import image
+from devparity import builder
 from devparity.config import parse
 from devparity.errors import BuildFailed
 
@@ -23,7 +23,7 @@ env = { API_TOKEN = "tok-123456", APP_ENV = "production" }
 
 
 def test_build_log_redaction_masks_secret_env_and_args() -> None:
-    redact = image.redactor(parse(TOML, Path("/tmp/x/devparity.toml")))
+    redact = builder.redactor(parse(TOML, Path("/tmp/x/devparity.toml")))
     line = redact('Step 9/16 : ENV API_TOKEN="tok-123456"     APP_ENV="production"')
     assert "tok-123456" not in line and "<masked:" in line and 'APP_ENV="production"' in line
     assert "npm-abcdef" not in redact("Step 4/16 : ARG NPM_AUTH_TOKEN=npm-abcdef")
@@ -31,7 +31,7 @@ def test_build_log_redaction_masks_secret_env_and_args() -> None:
 
 def test_build_log_redaction_masks_url_passwords() -> None:
     toml = TOML.replace('APP_ENV = "production"', 'APP_ENV = "production", DATABASE_URL = "postgres://u:pw-9876@db/x"')
-    redact = image.redactor(parse(toml, Path("/tmp/x/devparity.toml")))
+    redact = builder.redactor(parse(toml, Path("/tmp/x/devparity.toml")))
     line = redact('Step 9/16 : ENV DATABASE_URL="postgres://u:pw-9876@db/x"')
     assert "pw-9876" not in line and "postgres://u:<masked:" in line
 
@@ -50,7 +50,7 @@ def test_failed_build_is_redacted_before_it_reaches_the_user(tmp_path: Path, mon
     monkeypatch.setattr("devparity.engine.images.context_files", lambda root, include=(): ["devparity.toml"])
     monkeypatch.setattr("devparity.engine.images.by_labels", lambda labels: [])
     with pytest.raises(BuildFailed) as err:
-        image.ensure(cfg, None, on_line=shown.append)
+        builder.ensure(cfg, None, on_line=shown.append)
     everything = " ".join([*shown, str(err.value), err.value.step or "", *err.value.log_tail])
     assert "tok-123456" not in everything
     assert everything.count("<masked:") == 4

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from devparity import supervisor
+from devparity.dev import supervisor
 
 pytestmark = pytest.mark.skipif(shutil.which("sh") is None, reason="needs a POSIX sh")
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from devparity import watch
-from devparity.watch import Batch, SourceFilter, Watcher, watched_dirs
+from devparity.dev import watch
+from devparity.dev.watch import Batch, SourceFilter, Watcher, watched_dirs
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from devparity import config, containers, identity
+from devparity import config, identity, roles
 from tests.helpers import python_project
 from tests.integration.drift_support import free_port
 from tests.integration.up_support import Up, cli, edit, get, wait_for_text
@@ -38,7 +38,7 @@ def status(root: Path) -> dict[str, Any]:
 
 
 def name_of(root: Path, role: str = "dev") -> str:
-    return containers.name_for(config.load(root / "devparity.toml"), role)
+    return roles.name_for(config.load(root / "devparity.toml"), role)
 
 
 def labelled(engine: Any, project: str) -> dict[str, dict[str, Any]]:

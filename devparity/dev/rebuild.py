@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 from typing import TypeVar
 
-from devparity import image, ui
+from devparity import builder, ui
 from devparity import project as project_mod
 from devparity.project import Project
 
@@ -41,11 +41,11 @@ def in_background(fn: Callable[[], T], stop: threading.Event, *, name: str = "de
     return box["value"]  # type: ignore[return-value]
 
 
-def rebuild(current: Project, stop: threading.Event) -> tuple[Project, image.ImageResult]:
+def rebuild(current: Project, stop: threading.Event) -> tuple[Project, builder.ImageResult]:
     """The project as it is now on disk and its image (built only when no
     image with these environment inputs exists). Raises ConfigError,
     BuildFailed, ... for the caller to report; the running containers are
     not touched here."""
     fresh = project_mod.load(config_path=current.config.path)
-    result = in_background(lambda: image.ensure(fresh.config, fresh.lock, with_source=False, on_line=ui.progress), stop)
+    result = in_background(lambda: builder.ensure(fresh.config, fresh.lock, with_source=False, on_line=ui.progress), stop)
     return fresh, result

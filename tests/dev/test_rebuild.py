@@ -8,7 +8,7 @@ import time
 import pytest
 
 from devparity.errors import BuildFailed
-from devparity.rebuild import Stopped, in_background
+from devparity.dev.rebuild import Stopped, in_background
 
 
 def test_returns_the_value() -> None:
