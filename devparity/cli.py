@@ -130,7 +130,7 @@ def _project(*, strict_lock: bool = True):  # type: ignore[no-untyped-def]
 
 @app.command()
 def init(
-    language: Optional[str] = typer.Option(None, "--language", help="python or node (default: detected)."),
+    language: Optional[str] = typer.Option(None, "--language", help="The runtime (default: detected from the project's files)."),
     version: Optional[str] = typer.Option(None, "--version", help="Runtime version; settles disagreeing sources."),
     port: Optional[int] = typer.Option(None, "--port", help="The port the app listens on."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing devparity.toml."),

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from devparity import config_ports, files, validate
+from devparity import config_ports, files, runtimes, validate
 from devparity.config_ports import PROD_PORT_OFFSET  # noqa: F401 (re-exported)
 from devparity.config_text import check_control_chars, describe, where
 from devparity.errors import ConfigError
 
 CONFIG_NAME = "devparity.toml"
-LANGUAGES = ("python", "node")
+LANGUAGES = runtimes.names()  # the registry of runtime plugins decides
 
 # Type names used by the schema and in error messages.
 STR, INT, LIST_STR, LIST_INT, DICT_STR, COMMAND, PORT_MAP, ALLOW = (
@@ -250,7 +250,7 @@ def _build(data: dict[str, Any], text: str, path: Path) -> Config:
         raise fail("runtime", "version", 'must be a version like "3.11" or "18"')
     command = get("app", "command")
     if command is None:
-        raise ConfigError(f"{path}: `app.command` is required (the prod command, for example [\"python\", \"app.py\"])")
+        raise ConfigError(f"{path}: `app.command` is required (the prod command, for example [\"./server\", \"--port\", \"8080\"])")
     workdir = checked("app", "workdir", get("app", "workdir", "/app"), validate.workdir)
     reload = checked("dev", "reload", get("dev", "reload", "restart"), validate.reload)
     debounce = get("dev", "debounce_ms", 50)

@@ -32,7 +32,7 @@ def detect_language(root: Path, forced: str | None = None) -> Runtime:
         markers = ", ".join(m for r in runtimes.RUNTIMES.values() for m in r.markers[:3])
         raise DetectionError(
             f"{root}: no runtime detected (looked for {markers})",
-            hint="pass --language python|node",
+            hint=f"pass --language {'|'.join(runtimes.RUNTIMES)}",
         )
     if len(found) > 1:
         names = " and ".join(r.name for r in found)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from devparity import runtimes
+
 DEFAULT_EXCLUDES: tuple[str, ...] = (
     # version control
     ".git",
@@ -31,14 +33,9 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
     "**/.npmrc",
     "**/.pypirc",
     "**/.netrc",
-    # local environments and caches
-    "**/.venv",
-    "**/venv",
-    "**/node_modules",
-    "**/__pycache__",
+    # local environments and caches, as each runtime generates them
+    *(f"**/{d}" for d in runtimes.generated_dirs()),
     "**/*.pyc",
-    ".pytest_cache",
-    ".mypy_cache",
     # devparity's own files: the image records its inputs in labels, and the
     # config holds [build].args, which must not outlive the build
     "devparity.lock",

@@ -14,7 +14,7 @@ def repository(ref: str) -> str:
 
 
 def familiar(name: str) -> str:
-    """Docker Hub names in their short form: docker.io/library/python -> python."""
+    """Docker Hub names in their short form: docker.io/library/debian -> debian."""
     for prefix in ("docker.io/", "index.docker.io/", "registry-1.docker.io/"):
         name = name.removeprefix(prefix)
     return name.removeprefix("library/")

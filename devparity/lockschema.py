@@ -62,7 +62,7 @@ def _check(data: Mapping[str, Any]) -> None:
     _need(runtime, "runtime.version", _match(_VERSION_RE), "must be a version such as \"3.11\"")
     _need(runtime, "runtime.in_image", _optional(_match(_IN_IMAGE_RE)), "must be a version or null")
     base = _table(data, "base", ("ref", "digest", "source", "local_only"))
-    _need(base, "base.ref", is_reference, "must be an image reference such as \"python:3.11-slim\"")
+    _need(base, "base.ref", is_reference, "must be an image reference such as \"debian:12-slim\"")
     _need(base, "base.digest", is_digest, "must be sha256: and 64 lowercase hex digits")
     _need(base, "base.source", lambda v: v in ("registry", "local"), "must be \"registry\" or \"local\"")
     local = base["source"] != "registry"

@@ -50,7 +50,7 @@ def render(config: Config, *, digest: str | None = None) -> str:
     it lands (a builder word, a shell word, JSON); a value that cannot be
     carried faithfully is refused (ConfigError), never written."""
     runtime = runtimes.get(config.language)
-    install = config.install or runtime.default_install(config.dep_files)
+    install = config.install or runtime.default_install(config)
     _one_line(config, "dependencies.install", install)
     if install.rstrip().endswith("\\"):
         raise _refused(config, "dependencies.install", "ends with a backslash, which would join it to the next Dockerfile line")
@@ -69,7 +69,8 @@ def render(config: Config, *, digest: str | None = None) -> str:
         "env": _env(config),
         "expose": "EXPOSE " + " ".join(str(p) for p in config.ports) if config.ports else "",
         "command": _command(config.command),
-        **runtime.template_context(config.dep_files),
+        "runtime_env": _runtime_env(config, runtime.image_env(config)),
+        **runtime.template_context(config),
     }
     text = string.Template(template_text(config.language)).substitute(context)
     # Empty placeholders leave blank lines; keep the output tidy. Split on
@@ -116,7 +117,7 @@ def _base(config: Config, digest: str | None) -> str:
         raise LockError("devparity.lock: `base.digest` must be sha256: and 64 lowercase hex digits", hint="regenerate it with `devparity lock`")
     ref = from_reference(config, digest)
     if not is_reference(ref):
-        raise _refused(config, "runtime.base_image", "is not an image reference such as \"python:3.11-slim\"")
+        raise _refused(config, "runtime.base_image", "is not an image reference such as \"debian:12-slim\"")
     return ref
 
 
@@ -142,6 +143,14 @@ def _copy_deps(config: Config) -> str:
         if any(c in f for c in "*?["):
             raise _refused(config, "dependencies.files", "names a file with *, ? or [ (COPY would read it as a pattern)")
     return "COPY " + json.dumps([*(word(f) for f in config.dep_files), "./"])
+
+
+def _runtime_env(config: Config, env: dict[str, str]) -> str:
+    """The runtime plugin's ENV line (``${runtime_env}`` in its template)."""
+    for k, v in env.items():
+        _name(config, "runtime env", k)
+        _one_line(config, f"runtime env {k}", v)
+    return "ENV " + " \\\n    ".join(f"{k}={word(v)}" for k, v in sorted(env.items())) if env else ""
 
 
 def _env(config: Config) -> str:

@@ -18,20 +18,15 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 
-from devparity import engine, identity
+from devparity import engine, identity, runtimes
 from devparity.config import Config
 
 DEV, PROD = "dev", "prod"
 ROLES = (DEV, PROD)
 SUPERVISOR_PATH = "/.devparity/supervise.sh"
 # A tmpfs any UID can write, so a host UID without an /etc/passwd entry in the
-# image still gets a working HOME (pip caches, shell history, ...).
+# image still gets a working HOME (package manager caches, shell history, ...).
 DEV_HOME = "/tmp/devparity-home"
-# Project dirs that would shadow the image's dependencies inside the mount:
-# Node resolves <workdir>/node_modules before /node_modules, so a host
-# node_modules (other platform, other versions) would win over the image's.
-# Dev hides such a dir behind an empty tmpfs when the host has one.
-SHADOWING = {"node": ("node_modules",)}
 NO_NEW_PRIVILEGES = "no-new-privileges"
 
 
@@ -133,12 +128,19 @@ def dev_spec(
     ``watching`` says whether a watching ``up`` will send reloads (then an
     app exit waits for the next one) or not (``--detach``: the container
     exits with the app); ``hide``: project dirs to cover with an empty
-    tmpfs (see SHADOWING)."""
+    tmpfs (the runtime plugin's ``shadowed`` dirs the host has)."""
     env = {**config.env, "HOME": DEV_HOME, **config.dev_env}
     env["DEVPARITY_RELOAD"] = config.reload
     env["DEVPARITY_ON_EXIT"] = "wait" if watching else "exit"
+    runtime = runtimes.get(config.language)
+    build = runtime.dev_build(config)
+    if build:
+        env["DEVPARITY_BUILD"] = build  # the supervisor runs it before each (re)start
+    name = name_for(config, DEV)
+    # named volumes (build caches): a source that is not a path is a volume name
+    volumes = tuple(Mount(f"{name}-{v.key}", v.target) for v in runtime.dev_volumes(config))
     return ContainerSpec(
-        name=name_for(config, DEV),
+        name=name,
         role=DEV,
         image=image_id,
         command=("/bin/sh", SUPERVISOR_PATH, *argv(config.dev_command)),
@@ -147,6 +149,7 @@ def dev_spec(
         mounts=(
             Mount(str(config.root), config.workdir),
             Mount(supervisor, SUPERVISOR_PATH, read_only=True),
+            *volumes,
         ),
         ports=_ports(config.dev_ports, config.dev_host),
         labels=labels_for(config, DEV, inputs_hash),

@@ -11,6 +11,8 @@ import re
 import unicodedata
 from pathlib import PurePosixPath
 
+from devparity import runtimes
+
 # POSIX names: what `ENV`, `ARG` and a shell accept without quoting.
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # Debian policy 5.6.1 (name, at least two characters), an optional
@@ -30,7 +32,7 @@ DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 # is `devparity/<name>` and container names add a role suffix.
 PROJECT_NAME_MAX = 128
 NETWORK_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]*")
-# Dependency files reach `COPY` and a shell (`pip install -r FILE`): only
+# Dependency files reach `COPY` and a shell (`<installer> -r FILE`): only
 # POSIX portable file name characters, so no quoting can go wrong.
 DEP_FILE = re.compile(r"[A-Za-z0-9._@+=,/-]+")
 
@@ -51,7 +53,7 @@ CAPABILITIES = frozenset(
 # Paths the workdir must not overlap: the dependency trees devparity installs,
 # its own mount points in the dev container, and the system's directories
 # (the dev bind mount over the workdir would hide them).
-RESERVED_TREES = ("/opt/venv", "/opt/deps", "/.devparity", "/tmp/devparity-home")
+RESERVED_TREES = (*runtimes.image_dirs(), "/.devparity", "/tmp/devparity-home")
 SYSTEM_TREES = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/etc", "/proc", "/sys", "/dev", "/boot", "/run")
 # ... except the conventional source locations under /usr.
 SYSTEM_EXCEPTIONS = ("/usr/src", "/usr/local/src")

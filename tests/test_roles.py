@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from devparity import config as config_mod
-from devparity import identity, roles
+from devparity import identity, roles, runtimes
 from devparity.roles import DEV, DEV_HOME, PROD, SUPERVISOR_PATH, Mount, PortBinding
 
 TOML = """\
@@ -185,7 +185,7 @@ def test_dev_can_hide_a_host_dir_that_shadows_the_image_deps(tmp_path: Path) -> 
     cfg = load(tmp_path)
     spec = dev(cfg, hide=("node_modules",))
     assert spec.tmpfs["/app/node_modules"].startswith("rw")
-    assert roles.SHADOWING["node"] == ("node_modules",)
+    assert runtimes.get("node").shadowed == ("node_modules",)
 
 
 def test_up_warns_when_a_port_is_open_to_the_network(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

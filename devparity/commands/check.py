@@ -14,12 +14,11 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from devparity import builder, lock, secrets, ui
+from devparity import builder, lock, runtimes, secrets, ui
 from devparity.drift.findings import BaseFacts, ContainerFacts, Facts, SecretFile, Skipped
 from devparity.errors import RegistryError, UsageError
 from devparity.project import Project
 
-HOST_COMMANDS = {"python": ("python3", "python"), "node": ("node",)}
 _VERSION = re.compile(r"(\d+\.\d+(?:\.\d+)?)")
 DISTRUSTED = Skipped("devparity.lock was edited by hand")
 
@@ -206,28 +205,28 @@ def _hidden_in_prod(project: Project, dev: dict[str, Any]) -> list[str] | None:
 
 
 class HostProbe:
-    """The host's runtime version, asked in the background (``python3 --version``)."""
+    """The host's runtime version, asked in the background (the runtime plugin's ``host_commands``)."""
 
     def __init__(self, language: str) -> None:
-        self.command = next((c for c in HOST_COMMANDS.get(language, ()) if shutil.which(c)), None)
+        self._argvs = runtimes.get(language).host_commands if language in runtimes.RUNTIMES else ()
+        argv = next((a for a in self._argvs if shutil.which(a[0])), None)
+        self.command = " ".join(argv) if argv else None
         self._proc: subprocess.Popen[str] | None = None
         self._language = language
-        if self.command:
-            self._proc = subprocess.Popen(
-                [self.command, "--version"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-            )
+        if argv:
+            self._proc = subprocess.Popen(list(argv), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
     def result(self) -> str | Skipped:
         if self._proc is None:
-            names = " or ".join(HOST_COMMANDS.get(self._language, ())) or self._language
+            names = " or ".join(a[0] for a in self._argvs) or self._language
             return Skipped(f"{names} is not on the host's PATH")
         try:
             out, _ = self._proc.communicate(timeout=10)
         except subprocess.TimeoutExpired:
             self._proc.kill()
             self._proc.communicate()
-            return Skipped(f"`{self.command} --version` did not answer in 10 s")
+            return Skipped(f"`{self.command}` did not answer in 10 s")
         m = _VERSION.search(out or "")
         if self._proc.returncode != 0 or not m:
-            return Skipped(f"`{self.command} --version` printed no version")
+            return Skipped(f"`{self.command}` printed no version")
         return m.group(1)

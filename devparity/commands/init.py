@@ -6,20 +6,21 @@ import json
 import tempfile
 from pathlib import Path
 
-from devparity import detect, ui, validate
+from devparity import detect, runtimes, ui, validate
 from devparity.cache import atomic_write_text
 from devparity.config import CONFIG_NAME, parse
 from devparity.config_ports import PORT_MAX, PORT_MIN, PROD_PORT_OFFSET
 from devparity.errors import UsageError
 from devparity.excludes import dockerignore_text
 
-DEFAULT_PORTS = {"python": 8000, "node": 3000}
 
 DOCKERIGNORE = dockerignore_text()  # the list build applies anyway (devparity.excludes)
 
 
 def render_config(root: Path, d: detect.Detection, port: int | None) -> str:
-    port = DEFAULT_PORTS[d.language] if port is None else port
+    port = runtimes.get(d.language).default_port if port is None else port
+    dev_command = runtimes.get(d.language).default_dev_command(root)
+    dev_line = f"command = {json.dumps(dev_command)}\n" if dev_command else ""
     q = json.dumps
     # prod's default host port (port + 1000) must exist too; near the top of
     # the range, map prod below the port instead.
@@ -44,7 +45,7 @@ ports = [{port}]
 env = {{ APP_ENV = "production" }}
 
 [dev]
-env = {{ APP_ENV = "development" }}
+{dev_line}env = {{ APP_ENV = "development" }}
 reload = "restart"
 {prod}
 [check]

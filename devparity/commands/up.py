@@ -16,7 +16,7 @@ import threading
 import time
 from pathlib import Path
 
-from devparity import builder, cache, identity, ui
+from devparity import builder, cache, identity, runtimes, ui
 from devparity import roles as role_specs
 from devparity.dev import supervisor, watch
 from devparity.config import Config
@@ -76,7 +76,7 @@ def spec_for(role: str, project: Project, result: builder.ImageResult, *, watchi
             gid=os.getgid(),
             supervisor=str(supervisor.host_path()),
             watching=watching,
-            hide=tuple(d for d in role_specs.SHADOWING.get(config.language, ()) if (config.root / d).is_dir()),
+            hide=tuple(d for d in runtimes.get(config.language).shadowed if (config.root / d).is_dir()),
         )
     return role_specs.prod_spec(config, result.id, inputs_hash=result.plan.inputs.hash)
 

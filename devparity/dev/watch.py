@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from devparity import runtimes
 from devparity.errors import UsageError
 
 IGNORE_DIRS = frozenset(
-    {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".nox", ".mypy_cache",
-     ".pytest_cache", ".ruff_cache", ".idea", ".vscode", ".devparity"}
+    {".git", ".hg", ".svn", ".idea", ".vscode", ".devparity", *runtimes.generated_dirs()}
 )  # fmt: skip
 # Bytecode and the files editors write beside the real one while saving.
 IGNORE_NAMES = (
@@ -52,7 +52,7 @@ def matches(rel: str, pattern: str) -> bool:
 class SourceFilter:
     """watchfiles filter: True for a path whose change should count. Paths are
     judged relative to the project root, so a root that itself lives under,
-    say, ``node_modules`` still works."""
+    say, a runtime's dependency dir still works."""
 
     def __init__(self, root: Path, ignore: Sequence[str] = ()) -> None:
         self.root = str(root).rstrip(os.sep) + os.sep
@@ -152,9 +152,9 @@ class Watcher:
         """A notifier over every directory that can hold a counting change.
 
         Each directory gets its own non-recursive watch and ignored trees
-        (node_modules, .git, [dev].ignore) none: a recursive watch would put
+        (dependency dirs, .git, [dev].ignore) none: a recursive watch would put
         an inotify watch on every directory under the root, ignored or not,
-        and a large node_modules alone can exhaust the kernel's limit (8,192
+        and a large dependency dir alone can exhaust the kernel's limit (8,192
         by default before Linux 5.11). RustNotify rather than
         watchfiles.watch(): its constructor returns once everything is
         watched, which is the readiness `start` reports."""

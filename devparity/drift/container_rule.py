@@ -9,6 +9,7 @@ import fnmatch
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from devparity import runtimes
 from devparity.drift.diff import Change, diff
 from devparity.secrets import mask_env
 from devparity.drift.findings import ContainerFacts, Facts, Finding, Skipped, comparable, describe, value
@@ -26,9 +27,9 @@ IGNORED_CONFIG = ("exposed_ports",)
 
 # Trees a package manager writes: with package drift in that ecosystem,
 # their writable-layer changes are the package findings' detail, not news.
-PACKAGE_TREES: dict[str, tuple[str, ...]] = {
-    "pip": ("*/site-packages/*", "*/dist-packages/*", "/opt/venv/bin/*"),
-    "npm": ("*/node_modules/*",),
+# The OS managers' are here; each runtime plugin names its own
+# (runtimes.plugin.Ecosystem.trees).
+OS_PACKAGE_TREES: dict[str, tuple[str, ...]] = {
     "dpkg": ("/var/lib/dpkg/*", "/var/lib/apt/*", "/var/cache/apt/*", "/var/cache/debconf/*", "/var/log/*"),
     "apk": ("/lib/apk/*", "/var/cache/apk/*", "/etc/apk/*"),
 }
@@ -104,9 +105,10 @@ def container_findings(c: ContainerFacts, facts: Facts) -> list[Finding]:
 
 def _package_fix(ch: Change, facts: Facts, recreate: str) -> str:
     deps = " or ".join(facts.dep_files) or "the dependency files"
-    if ch.category != "package" or ch.ecosystem not in ("pip", "npm") or ch.kind == "removed":
+    eco = runtimes.ecosystems().get(ch.ecosystem or "") if ch.category == "package" else None
+    if eco is None or eco.pin is None or ch.kind == "removed" or not ch.b:
         return recreate
-    pin = f"{ch.name}=={ch.b}" if ch.ecosystem == "pip" else f"{ch.name}@{ch.b}"
+    pin = eco.pin(ch.name, ch.b)
     return f"add {pin} to {deps} and run `devparity lock`, accept it in [check].allow, or {recreate}"
 
 
@@ -143,6 +145,12 @@ def _under(path: str, root: str) -> bool:
     return path == root or path.startswith(root + "/")
 
 
+def package_trees(ecosystem: str) -> tuple[str, ...]:
+    """The paths ``ecosystem``'s package manager writes (fnmatch patterns)."""
+    eco = runtimes.ecosystems().get(ecosystem)
+    return eco.trees if eco else OS_PACKAGE_TREES.get(ecosystem, ())
+
+
 def fold_changes(
     changes: Iterable[Mapping[str, Any]], mounts: Iterable[str], home: str | None, ecosystems: Iterable[str]
 ) -> list[tuple[str, str]]:
@@ -155,7 +163,7 @@ def fold_changes(
     """
     kinds = {str(c["path"]): str(c["kind"]) for c in changes}
     mounts = [m for m in mounts if m]
-    patterns = [p for eco in ecosystems for p in PACKAGE_TREES.get(eco, ())]
+    patterns = [p for eco in ecosystems for p in package_trees(eco)]
     out = []
     for path, kind in sorted(kinds.items()):
         parent = path.rsplit("/", 1)[0] or "/"

@@ -117,7 +117,7 @@ def _line(c: Change) -> str:
 
 
 def render_text(changes: Iterable[Change], a_label: str, b_label: str) -> str:
-    """Plain text, one line per change (``+ pip requests 2.31.0``), with a header."""
+    """Plain text, one line per change (``+ <ecosystem> <name> <version>``), with a header."""
     items = list(changes)
     if not items:
         return escape_controls(f"no drift: {a_label} and {b_label} match") + "\n"

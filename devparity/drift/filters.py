@@ -108,7 +108,7 @@ def filter_changes(
 def hidden_paths(image_files_under_mount: Iterable[str], host_files: Iterable[str]) -> list[str]:
     """Image paths (relative to the mount) that the host directory lacks.
 
-    Each is reported at its topmost missing directory (``node_modules/``,
+    Each is reported at its topmost missing directory (``deps/``,
     with a trailing slash) rather than file by file.
     """
     present: set[str] = set()

@@ -134,7 +134,7 @@ def _what(c: Change) -> str:
 
 
 def describe(c: Change, a_side: str, b_side: str) -> str:
-    """``pip package idna is 3.7 in <b>, 3.6 in <a>`` and friends."""
+    """``<ecosystem> package idna is 3.7 in <b>, 3.6 in <a>`` and friends."""
     if c.kind == "added":
         return f"{_what(c)} {value(c.b)} is in {b_side} but not in {a_side}"
     if c.kind == "removed":

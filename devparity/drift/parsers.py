@@ -6,7 +6,6 @@ captured fixtures (tests/drift/test_fingerprint_parsers.py).
 
 from __future__ import annotations
 
-import json
 import re
 import shlex
 from collections.abc import Iterable
@@ -67,47 +66,6 @@ def normalize_name(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def parse_metadata(text: str) -> tuple[str, str] | None:
-    """(normalised name, version) from a METADATA or PKG-INFO file's headers."""
-    name = version = None
-    for line in text.splitlines():
-        if not line.strip():
-            break  # headers end at the first blank line; the body is the README
-        if line.startswith("Name:") and name is None:
-            name = line[5:].strip()
-        elif line.startswith("Version:") and version is None:
-            version = line[8:].strip()
-    return (normalize_name(name), version) if name and version else None
-
-
-def parse_pyvenv_cfg(text: str) -> str | None:
-    """Python version from pyvenv.cfg: ``version`` (venv) or ``version_info`` (virtualenv)."""
-    values = {}
-    for line in text.splitlines():
-        key, sep, value = line.partition("=")
-        if sep:
-            values[key.strip().lower()] = value.strip()
-    raw = values.get("version") or values.get("version_info")
-    if not raw:
-        return None
-    m = re.match(r"(\d+\.\d+(?:\.\d+)?)", raw)
-    return m.group(1) if m else None
-
-
-def parse_node_version_h(text: str) -> str | None:
-    """``X.Y.Z`` from node's include/node/node_version.h."""
-    parts = {k: re.search(rf"#define\s+NODE_{k}_VERSION\s+(\d+)", text) for k in ("MAJOR", "MINOR", "PATCH")}
-    if not all(parts.values()):
-        return None
-    return ".".join(m.group(1) for m in parts.values() if m)
-
-
-def parse_patchlevel_h(text: str) -> str | None:
-    """``PY_VERSION`` from CPython's include/pythonX.Y/patchlevel.h."""
-    m = re.search(r'#define\s+PY_VERSION\s+"([^"]+)"', text)
-    return m.group(1) if m else None
-
-
 def upstream_version(version: str) -> str:
     """Debian/Alpine package version to the upstream one:
     ``1:18.19.0+dfsg-1~deb12u1`` -> ``18.19.0``, ``3.11.6-r0`` -> ``3.11.6``."""
@@ -115,46 +73,3 @@ def upstream_version(version: str) -> str:
     if "-" in v:
         v = v.rsplit("-", 1)[0]
     return re.split(r"[+~]", v, maxsplit=1)[0]
-
-
-def parse_package_json(data: bytes) -> tuple[str, str] | None:
-    """(name, version) from a package.json, None if unreadable or incomplete."""
-    try:
-        doc = json.loads(data)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    if not isinstance(doc, dict):
-        return None
-    name, version = doc.get("name"), doc.get("version")
-    if isinstance(name, str) and isinstance(version, str) and name and version:
-        return name, version
-    return None
-
-
-_SITE_DIRS = ("site-packages", "dist-packages")
-
-
-def is_pip_metadata(root: str, rel: str) -> bool:
-    """True for ``<site dir>/X.dist-info/METADATA`` or ``<site dir>/X.egg-info/PKG-INFO``
-    (``rel`` relative to the scanned ``root``).
-
-    Requiring the parent to be a site dir skips distributions vendored inside
-    other packages (setuptools/_vendor/*.dist-info).
-    """
-    parts = rel.split("/")
-    if len(parts) < 2 or not (
-        (parts[-1] == "METADATA" and parts[-2].endswith(".dist-info"))
-        or (parts[-1] == "PKG-INFO" and parts[-2].endswith(".egg-info"))
-    ):
-        return False
-    parent = parts[-3] if len(parts) >= 3 else root.rstrip("/").rsplit("/", 1)[-1]
-    return parent in _SITE_DIRS
-
-
-def is_npm_manifest(rel: str) -> bool:
-    """True for ``name/package.json`` or ``@scope/name/package.json``; nested node_modules never match."""
-    parts = rel.split("/")
-    if parts[-1] != "package.json":
-        return False
-    scoped = parts[0].startswith("@")
-    return (len(parts) == 2 and not scoped) or (len(parts) == 3 and scoped)

@@ -18,14 +18,13 @@ import fnmatch
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
+from devparity import runtimes
 from devparity.config import AllowRule
 from devparity.drift.diff import Change, diff
 from devparity.drift.findings import Facts, Finding, Outcome, RuleResult, Skipped, comparable, describe
 from devparity.drift.container_rule import rule_containers
 from devparity.drift.parsers import normalize_name
 
-# Where the host-vs-pin fix points a developer, by runtime.
-VERSION_MANAGERS = {"python": "pyenv, uv, asdf, mise", "node": "nvm, fnm, asdf, mise"}
 
 
 def rule_lock(facts: Facts) -> list[Finding] | Skipped:
@@ -55,10 +54,10 @@ def rule_lock(facts: Facts) -> list[Finding] | Skipped:
 
 def _pin_fix(c: Change, dep_files: tuple[str, ...]) -> str:
     where = " or ".join(dep_files) or "the dependency files"
-    if c.category == "package" and c.ecosystem in ("pip", "npm") and c.kind == "changed":
-        pin = f"{c.name}=={c.a}" if c.ecosystem == "pip" else f"{c.name}@{c.a}"
-        return f"pin {pin} in {where}, or run `devparity lock` to accept {c.b}"
-    if c.category == "package" and c.ecosystem in ("pip", "npm"):
+    eco = runtimes.ecosystems().get(c.ecosystem or "") if c.category == "package" else None
+    if eco and eco.pin and c.kind == "changed" and c.a:
+        return f"pin {eco.pin(c.name, c.a)} in {where}, or run `devparity lock` to accept {c.b}"
+    if eco:
         return f"pin the dependencies in {where}, or run `devparity lock` to accept the change"
     return "run `devparity lock` to record the image the config builds now"
 
@@ -159,12 +158,18 @@ def rule_host(facts: Facts) -> list[Finding] | Skipped:
             "host",
             lang,
             f"the host's {lang} is {facts.host}; devparity.toml pins {facts.version}",
-            f"install {lang} {facts.version} on the host ({VERSION_MANAGERS.get(lang, 'asdf, mise')}), "
+            f"install {lang} {facts.version} on the host ({_managers(lang)}), "
             f"or run tools in the container: `devparity exec dev -- ...`",
             expected=facts.version,
             actual=facts.host,
         )
     ]
+
+
+def _managers(language: str) -> str:
+    """Where the host-vs-pin fix points a developer (the runtime plugin says)."""
+    runtime = runtimes.RUNTIMES.get(language)
+    return runtime.version_managers if runtime else "asdf, mise"
 
 
 RULES: tuple[tuple[str, str, Callable[[Facts], list[Finding] | Skipped]], ...] = (

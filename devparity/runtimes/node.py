@@ -6,17 +6,43 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from devparity.runtimes.plugin import VersionHint, clean_version, first_line, mise_version, read_text, tool_versions
+from devparity.runtimes import node_image, node_pm
+from devparity.runtimes.node_image import DEPS
+from devparity.runtimes.plugin import (
+    Defaults,
+    Ecosystem,
+    Found,
+    ImageFiles,
+    VersionHint,
+    clean_version,
+    first_line,
+    mise_version,
+    read_text,
+    tool_versions,
+)
 
-DEPS = "/opt/deps"
-LOCKS = {"package-lock.json": "npm ci", "npm-shrinkwrap.json": "npm ci", "yarn.lock": "yarn install --frozen-lockfile --production=false", "pnpm-lock.yaml": "pnpm install --frozen-lockfile"}
+if TYPE_CHECKING:
+    from devparity.config import Config
+
+NPM = Ecosystem("npm", trees=("*/node_modules/*",), pin=lambda n, v: f"{n}@{v}")
 
 
-class NodeRuntime:
+class NodeRuntime(Defaults):
     name: str = "node"
     template: str = "node.Dockerfile"
+    default_port: int = 3000
+    image_dirs: tuple[str, ...] = (DEPS,)
+    # Node resolves <workdir>/node_modules before /node_modules, so a host
+    # node_modules (other platform, other versions) would win over the image's.
+    shadowed: tuple[str, ...] = ("node_modules",)
+    generated_dirs: tuple[str, ...] = ("node_modules",)
+    ecosystems: tuple[Ecosystem, ...] = (NPM,)
+    host_commands: tuple[tuple[str, ...], ...] = (("node", "--version"),)
+    version_managers: str = "nvm, fnm, asdf, mise"
     markers: tuple[str, ...] = ("package.json", ".nvmrc", ".node-version")
     known_versions: tuple[str, ...] = ("16", "18", "20", "22", "24")
 
@@ -42,16 +68,14 @@ class NodeRuntime:
     def dependency_files(self, root: Path) -> list[str]:
         if not (root / "package.json").is_file():
             return []
-        return ["package.json", *[f for f in LOCKS if (root / f).is_file()][:1]]
+        return ["package.json", *[f for f in node_pm.LOCKS if (root / f).is_file()][:1]]
 
     def default_base_image(self, version: str) -> str:
         return f"node:{version.split('.')[0]}-slim"
 
-    def default_install(self, dep_files: tuple[str, ...]) -> str:
-        for lock, cmd in LOCKS.items():
-            if lock in dep_files:
-                return cmd
-        return "npm install --no-audit --no-fund"
+    def default_install(self, config: Config) -> str:
+        manager = node_pm.choose(config.root, config.dep_files, _package_json(config.root))
+        return node_pm.install_command(manager)
 
     def default_command(self, root: Path) -> list[str]:
         pkg = _package_json(root)
@@ -64,11 +88,14 @@ class NodeRuntime:
                 return ["node", candidate]
         return ["node", "index.js"]
 
-    def template_context(self, dep_files: tuple[str, ...]) -> dict[str, str]:
+    def template_context(self, config: Config) -> dict[str, str]:
         return {"deps_dir": DEPS}
 
+    def fingerprint(self, image: ImageFiles, system: Mapping[str, str]) -> Found:
+        return node_image.fingerprint(image, system)
 
-def _package_json(root: Path) -> dict:
+
+def _package_json(root: Path) -> dict[str, Any]:
     text = read_text(root / "package.json")
     try:
         data = json.loads(text) if text else {}

@@ -7,16 +7,40 @@ from __future__ import annotations
 import re
 import shlex
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from devparity.runtimes.plugin import VersionHint, clean_version, first_line, mise_version, read_text, tool_versions
+from devparity.runtimes import python_image
+from devparity.runtimes.plugin import (
+    Defaults,
+    Ecosystem,
+    Found,
+    ImageFiles,
+    VersionHint,
+    clean_version,
+    first_line,
+    mise_version,
+    read_text,
+    tool_versions,
+)
+from devparity.runtimes.python_image import VENV
 
-VENV = "/opt/venv"
+if TYPE_CHECKING:
+    from devparity.config import Config
+
+PIP = Ecosystem("pip", trees=("*/site-packages/*", "*/dist-packages/*", f"{VENV}/bin/*"), pin=lambda n, v: f"{n}=={v}")
 
 
-class PythonRuntime:
+class PythonRuntime(Defaults):
     name: str = "python"
     template: str = "python.Dockerfile"
+    default_port: int = 8000
+    image_dirs: tuple[str, ...] = (VENV,)
+    generated_dirs: tuple[str, ...] = ("__pycache__", ".venv", "venv", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache")
+    ecosystems: tuple[Ecosystem, ...] = (PIP,)
+    host_commands: tuple[tuple[str, ...], ...] = (("python3", "--version"), ("python", "--version"))
+    version_managers: str = "pyenv, uv, asdf, mise"
     markers: tuple[str, ...] = ("pyproject.toml", "requirements.txt", "Pipfile", "setup.py", ".python-version", "runtime.txt", "uv.lock")
     known_versions: tuple[str, ...] = ("3.9", "3.10", "3.11", "3.12", "3.13", "3.14")
 
@@ -68,7 +92,8 @@ class PythonRuntime:
     def default_base_image(self, version: str) -> str:
         return f"python:{'.'.join(version.split('.')[:2])}-slim"
 
-    def default_install(self, dep_files: tuple[str, ...]) -> str:
+    def default_install(self, config: Config) -> str:
+        dep_files = config.dep_files
         reqs = [f for f in dep_files if f.endswith(".txt")]
         if reqs:
             # file names reach a shell: quoted, so `x.txt;echo X;.txt` stays a name
@@ -94,16 +119,19 @@ class PythonRuntime:
                 return ["python", candidate] + (["runserver", "0.0.0.0:8000"] if candidate == "manage.py" else [])
         return ["python", "-m", re.sub(r"\W", "_", root.name)]
 
-    def template_context(self, dep_files: tuple[str, ...]) -> dict[str, str]:
+    def template_context(self, config: Config) -> dict[str, str]:
         return {"venv": VENV}
 
+    def fingerprint(self, image: ImageFiles, system: Mapping[str, str]) -> Found:
+        return python_image.fingerprint(image, system)
 
-def _table(value: object) -> dict:
+
+def _table(value: object) -> dict[str, Any]:
     """A hand-written file's table, or {} when it has another shape."""
     return value if isinstance(value, dict) else {}
 
 
-def _toml(path: Path) -> dict:
+def _toml(path: Path) -> dict[str, Any]:
     text = read_text(path)
     if text is None:
         return {}

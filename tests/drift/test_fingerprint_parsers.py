@@ -8,6 +8,7 @@ import json
 import pytest
 
 from devparity.drift import filters, fingerprint, parsers
+from devparity.runtimes import node_image, python_image
 from devparity.errors import UsageError
 
 OS_RELEASE_DEBIAN = """\
@@ -86,8 +87,8 @@ def test_apk_installed() -> None:
 
 
 def test_metadata_normalises_name_and_stops_at_body() -> None:
-    assert parsers.parse_metadata(METADATA) == ("flask-sqlalchemy", "3.1.1")
-    assert parsers.parse_metadata("Metadata-Version: 2.1\nName: x\n") is None
+    assert python_image.parse_metadata(METADATA) == ("flask-sqlalchemy", "3.1.1")
+    assert python_image.parse_metadata("Metadata-Version: 2.1\nName: x\n") is None
 
 
 @pytest.mark.parametrize(
@@ -107,17 +108,17 @@ def test_normalize_name(raw: str, expected: str) -> None:
     ],
 )
 def test_pyvenv_cfg(cfg: str, expected: str | None) -> None:
-    assert parsers.parse_pyvenv_cfg(cfg) == expected
+    assert python_image.parse_pyvenv_cfg(cfg) == expected
 
 
 def test_node_version_h() -> None:
     header = "#define NODE_MAJOR_VERSION 18\n#define NODE_MINOR_VERSION 20\n#define NODE_PATCH_VERSION 4\n"
-    assert parsers.parse_node_version_h(header) == "18.20.4"
-    assert parsers.parse_node_version_h("#define NODE_MAJOR_VERSION 18\n") is None
+    assert node_image.parse_node_version_h(header) == "18.20.4"
+    assert node_image.parse_node_version_h("#define NODE_MAJOR_VERSION 18\n") is None
 
 
 def test_patchlevel_h() -> None:
-    assert parsers.parse_patchlevel_h('#define PY_VERSION              "3.13.1"\n') == "3.13.1"
+    assert python_image.parse_patchlevel_h('#define PY_VERSION              "3.13.1"\n') == "3.13.1"
 
 
 @pytest.mark.parametrize(
@@ -129,9 +130,9 @@ def test_upstream_version(raw: str, expected: str) -> None:
 
 
 def test_package_json() -> None:
-    assert parsers.parse_package_json(b'{"name": "@babel/core", "version": "7.20.0"}') == ("@babel/core", "7.20.0")
-    assert parsers.parse_package_json(b'{"name": "x"}') is None
-    assert parsers.parse_package_json(b"not json") is None
+    assert node_image.parse_package_json(b'{"name": "@babel/core", "version": "7.20.0"}') == ("@babel/core", "7.20.0")
+    assert node_image.parse_package_json(b'{"name": "x"}') is None
+    assert node_image.parse_package_json(b"not json") is None
 
 
 @pytest.mark.parametrize(
@@ -145,7 +146,7 @@ def test_package_json() -> None:
     ],
 )
 def test_npm_manifest_depth(rel: str, expected: bool) -> None:
-    assert parsers.is_npm_manifest(rel) is expected
+    assert node_image.is_npm_manifest(rel) is expected
 
 
 @pytest.mark.parametrize(
@@ -159,7 +160,7 @@ def test_npm_manifest_depth(rel: str, expected: bool) -> None:
     ],
 )
 def test_pip_metadata_paths(root: str, rel: str, expected: bool) -> None:
-    assert parsers.is_pip_metadata(root, rel) is expected
+    assert python_image.is_pip_metadata(root, rel) is expected
 
 
 def test_secret_names() -> None:

@@ -10,8 +10,14 @@
 #   TERM/INT  stop the app (TERM, then KILL after DEVPARITY_GRACE seconds), exit.
 #   HUP       forwarded to the app.
 #
+# DEVPARITY_BUILD, when set (a compiled runtime's build step, see
+# devparity/runtimes/plugin.py dev_build), runs before each start in the
+# workdir; a failed build is reported and the app stays down until the next
+# USR1.
+#
 # Lines starting with "[devparity] " on stderr are read by `devparity up`:
 #   app started (pid N) | app exited with code N | app signalled NAME | stopping
+#   building | build failed with code N
 # When the app exits by itself: DEVPARITY_ON_EXIT=wait (a watching `up`)
 # waits for the next USR1; =exit (`up --detach`) exits with the app's code.
 
@@ -33,7 +39,29 @@ fi
 # processes it spawned; without setsid only the app's own pid is signalled.
 if command -v setsid >/dev/null 2>&1; then group=1; else group=; fi
 
+# The build runs in the background so a TERM during a long build stops it.
+build() {
+  [ -n "$DEVPARITY_BUILD" ] || return 0
+  say "building"
+  /bin/sh -c "$DEVPARITY_BUILD" &
+  builder=$!
+  while :; do
+    wait "$builder"
+    code=$?
+    kill -0 "$builder" 2>/dev/null || break  # reaped: $code is the build's
+    if [ "$pending" = stop ]; then
+      kill -s TERM "$builder" 2>/dev/null
+      wait "$builder" 2>/dev/null
+      return 1
+    fi
+  done
+  [ "$code" -eq 0 ] && return 0
+  say "build failed with code $code"
+  return 1
+}
+
 start() {
+  build || { [ "$on_exit" = exit ] && [ "$pending" != stop ] && exit 1; return 0; }
   if [ -n "$group" ]; then setsid "$@" & else "$@" & fi
   child=$!
   say "app started (pid $child)"
