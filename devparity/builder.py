@@ -7,9 +7,10 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from devparity import engine, identity, inputs, render
+from devparity import identity, inputs, labels, render
 from devparity.config import Config
 from devparity.engine import images
+from devparity.engine.specs import BuildRequest
 from devparity.errors import BuildFailed
 from devparity.lock import Lock
 
@@ -21,15 +22,7 @@ class BuildPlan:
     source_hash: str | None  # None: any source will do (dev mounts its own)
 
     def labels(self, config: Config) -> dict[str, str]:
-        labels = {
-            engine.LABEL_PROJECT: config.name,
-            engine.LABEL_CHECKOUT: identity.checkout_id(config.root),
-            engine.LABEL_INPUTS: self.inputs.hash,
-            engine.LABEL_CONFIG: str(config.path),
-        }
-        if self.source_hash:
-            labels[engine.LABEL_SOURCE] = self.source_hash
-        return labels
+        return labels.image(config.name, config.root, config.path, inputs=self.inputs.hash, source=self.source_hash)
 
     def tag(self, config: Config) -> str:
         # the checkout is part of the key: a clone's build must not take the
@@ -59,15 +52,9 @@ def plan(config: Config, lock: Lock | None, *, with_source: bool = True) -> Buil
 
 def find_existing(config: Config, p: BuildPlan) -> str | None:
     """The newest image this checkout built from these inputs (and this source)."""
-    wanted = {
-        engine.LABEL_PROJECT: config.name,
-        engine.LABEL_CHECKOUT: identity.checkout_id(config.root),
-        engine.LABEL_INPUTS: p.inputs.hash,
-    }
-    if p.source_hash:
-        wanted[engine.LABEL_SOURCE] = p.source_hash
+    wanted = labels.wanted_image(config.name, config.root, inputs=p.inputs.hash, source=p.source_hash)
     found = images.by_labels(wanted)
-    return found[0]["Id"] if found else None
+    return found[0].id if found else None
 
 
 def ensure(
@@ -91,7 +78,7 @@ def ensure(
     if p.source_hash is None:  # building anyway: label it with the source it bakes in
         p = plan(config, lock, with_source=True)
     redact = redactor(config, lock)
-    request = images.BuildRequest(
+    request = BuildRequest(
             context=config.root,
             dockerfile=p.dockerfile,
             tag=p.tag(config),

@@ -62,8 +62,22 @@ class EngineUnavailable(EngineError):
     """No Docker engine answers at the configured address."""
 
 
-class ImageNotFound(EngineError):
+class NotFound(EngineError):
+    """The engine has no such object (it answered 404)."""
+
+
+class ImageNotFound(NotFound):
     """An image reference does not exist locally (and could not be pulled)."""
+
+
+class Conflict(EngineError):
+    """The engine refused because of another object's state (it answered
+    409): a name in use, an image a container still uses, a removal already
+    under way."""
+
+
+class PortInUse(EngineError):
+    """A host port a container publishes is taken by something else."""
 
 
 class ContainerNotFound(EngineError):

@@ -31,24 +31,30 @@ import secrets
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from devparity import cache
-from devparity.engine import LABEL_CHECKOUT, LABEL_CONFIG, LABEL_CREATED, LABEL_PROJECT, LABEL_ROLE
+from devparity.labels import CHECKOUT as LABEL_CHECKOUT
+from devparity.labels import CONFIG as LABEL_CONFIG
+from devparity.labels import CREATED as LABEL_CREATED
+from devparity.labels import PROJECT as LABEL_PROJECT
+from devparity.labels import ROLE as LABEL_ROLE
 from devparity.errors import UsageError
+from devparity.labels import checkout_id
 
 if TYPE_CHECKING:
     from devparity.config import Config
+    from devparity.engine.models import ContainerInfo
+
+# checkout_id lives in devparity.labels (a label value); still importable here.
+__all__ = [
+    "CHECKOUT", "OTHER", "OURS", "Foreign", "Scan", "checkout_id", "created_here", "key", "owner",
+    "printable", "scan", "short", "stamp", "token",
+]
 
 OURS, CHECKOUT, OTHER = "ours", "checkout", "other"  # a container's owner
 KEY_FILE = "key"
 _MAC_HEX = 32  # 128 bits of HMAC-SHA256: plenty against a guess, short in `docker inspect`
-
-
-def checkout_id(root: Path) -> str:
-    """A stable id of a project root: the same clone always gets the same id,
-    a second clone (or worktree) of the same project another."""
-    return hashlib.sha256(str(Path(root).resolve()).encode()).hexdigest()[:12]
 
 
 def short(checkout: str) -> str:
@@ -161,7 +167,7 @@ def owner(labels: dict[str, str], image_labels: dict[str, str], *, checkout: str
 class Foreign:
     """A container labelled with the project that is not this checkout's."""
 
-    summary: dict[str, Any]
+    container: ContainerInfo  # from the list summary (devparity.engine.containers.find)
     kind: str  # CHECKOUT or OTHER
     config: str | None  # the devparity.toml it says it came from
 
@@ -173,32 +179,30 @@ class Foreign:
 
 @dataclass(frozen=True)
 class Scan:
-    ours: list[dict[str, Any]]
+    ours: list[ContainerInfo]
     foreign: list[Foreign]
 
 
 def scan(config: Config, role: str | None = None) -> Scan:
-    """The project's containers (engine summaries, all states), split into
-    this checkout's and the foreign. Side effects: asks the engine for the
-    containers and for each distinct image's labels."""
+    """The project's containers (all states, from the list summaries), split
+    into this checkout's and the foreign. Side effects: asks the engine for
+    the containers and for each distinct image's labels."""
     from devparity.engine import containers, images
 
     checkout = checkout_id(config.root)
     secret = key()
     image_labels: dict[str, dict[str, str]] = {}
-    ours: list[dict[str, Any]] = []
+    ours: list[ContainerInfo] = []
     foreign: list[Foreign] = []
     for c in containers.find(config.name, role):
-        image_id = c.get("ImageID") or ""
-        if image_id not in image_labels:
-            attrs = images.find(image_id) if image_id else None
-            image_labels[image_id] = ((attrs or {}).get("Config") or {}).get("Labels") or {}
-        labels = c.get("Labels") or {}
-        kind = owner(labels, image_labels[image_id], checkout=checkout, secret=secret)
+        if c.image_id not in image_labels:
+            image = images.find(c.image_id) if c.image_id else None
+            image_labels[c.image_id] = image.labels if image else {}
+        kind = owner(c.labels, image_labels[c.image_id], checkout=checkout, secret=secret)
         if kind == OURS:
             ours.append(c)
         else:
-            foreign.append(Foreign(c, kind, labels.get(LABEL_CONFIG)))
+            foreign.append(Foreign(c, kind, c.labels.get(LABEL_CONFIG)))
     return Scan(ours, foreign)
 
 

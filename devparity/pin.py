@@ -27,27 +27,27 @@ def resolve(ref: str) -> BasePin:
     except RegistryError as exc:
         return _local(ref, str(exc))
     ref_at_digest = pinned(ref, digest)
-    attrs = images.find(ref_at_digest)
-    if attrs is None:
+    image = images.find(ref_at_digest)
+    if image is None:
         images.pull(ref_at_digest)
-        attrs = images.find(ref_at_digest)
-    return BasePin(ref, digest, "registry", attrs["Id"] if attrs else None)
+        image = images.find(ref_at_digest)
+    return BasePin(ref, digest, "registry", image.id if image else None)
 
 
 def _local(ref: str, why: str) -> BasePin:
-    attrs = images.find(ref)
-    if attrs is None:
+    image = images.find(ref)
+    if image is None:
         raise EngineError(
             f"base image {ref} is not on this engine and its registry cannot be reached ({why})",
             hint=f"pull or build {ref} first, or set runtime.base_image",
         )
-    digest = images.repo_digest(attrs, ref)
+    digest = images.repo_digest(image, ref)
     if digest:
-        return BasePin(ref, digest, "registry", attrs["Id"], note="registry unreachable; pinned the local copy's registry digest")
+        return BasePin(ref, digest, "registry", image.id, note="registry unreachable; pinned the local copy's registry digest")
     return BasePin(
         ref,
-        attrs["Id"],
+        image.id,
         "local",
-        attrs["Id"],
+        image.id,
         note=f"{ref} exists only on this engine (no registry digest); pinned its image id, local-only",
     )

@@ -15,11 +15,38 @@ set: it runs as the host user, and debugging tools there may need one.
 
 from __future__ import annotations
 
-import ipaddress
-from dataclasses import dataclass, field
+import os
+from typing import TYPE_CHECKING
 
-from devparity import engine, identity, runtimes
+from devparity import identity, labels, runtimes
 from devparity.config import Config
+from devparity.dev import supervisor
+from devparity.engine.specs import NO_NEW_PRIVILEGES, ContainerSpec, Mount, PortBinding, is_loopback
+
+if TYPE_CHECKING:
+    from devparity.builder import ImageResult
+    from devparity.project import Project
+
+# The spec types live next to the BuildRequest they mirror (devparity.engine.specs).
+__all__ = [
+    "DEV",
+    "DEV_HOME",
+    "PROD",
+    "ROLES",
+    "SUPERVISOR_PATH",
+    "NO_NEW_PRIVILEGES",
+    "ContainerSpec",
+    "Mount",
+    "PortBinding",
+    "argv",
+    "dev_spec",
+    "is_loopback",
+    "labels_for",
+    "name_for",
+    "prod_spec",
+    "roles_for",
+    "spec_for",
+]
 
 DEV, PROD = "dev", "prod"
 ROLES = (DEV, PROD)
@@ -27,60 +54,6 @@ SUPERVISOR_PATH = "/.devparity/supervise.sh"
 # A tmpfs any UID can write, so a host UID without an /etc/passwd entry in the
 # image still gets a working HOME (package manager caches, shell history, ...).
 DEV_HOME = "/tmp/devparity-home"
-NO_NEW_PRIVILEGES = "no-new-privileges"
-
-
-@dataclass(frozen=True)
-class Mount:
-    source: str  # host path
-    target: str
-    read_only: bool = False
-
-
-@dataclass(frozen=True)
-class PortBinding:
-    container: int
-    host_ip: str
-    host_port: int
-
-    def url(self) -> str:
-        host = f"[{self.host_ip}]" if ":" in self.host_ip else self.host_ip
-        return f"http://{host}:{self.host_port}"
-
-    def describe(self) -> str:
-        return f"{self.host_ip}:{self.host_port}->{self.container}"
-
-
-@dataclass(frozen=True)
-class ContainerSpec:
-    name: str
-    role: str
-    image: str
-    command: tuple[str, ...]
-    env: dict[str, str]
-    user: str | None  # None: the image's own (non-root) user
-    mounts: tuple[Mount, ...]
-    ports: tuple[PortBinding, ...]
-    labels: dict[str, str]
-    working_dir: str
-    init: bool = True  # docker's init as PID 1: SIGTERM stops the container fast
-    tmpfs: dict[str, str] = field(default_factory=dict)
-    security_opt: tuple[str, ...] = (NO_NEW_PRIVILEGES,)
-    cap_drop: tuple[str, ...] = ()
-    cap_add: tuple[str, ...] = ()
-
-    def open_to_network(self) -> bool:
-        """Whether a published port listens beyond this machine."""
-        return any(not is_loopback(p.host_ip) for p in self.ports)
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:  # a host name: whatever it resolves to, assume the network
-        return False
 
 
 def name_for(config: Config, role: str) -> str:
@@ -92,13 +65,7 @@ def name_for(config: Config, role: str) -> str:
 def labels_for(config: Config, role: str, inputs_hash: str) -> dict[str, str]:
     """The labels of a spec; the created-token is added at create time
     (devparity.identity.stamp), so a spec stays a pure value."""
-    return {
-        engine.LABEL_PROJECT: config.name,
-        engine.LABEL_CHECKOUT: identity.checkout_id(config.root),
-        engine.LABEL_ROLE: role,
-        engine.LABEL_INPUTS: inputs_hash,
-        engine.LABEL_CONFIG: str(config.path),
-    }
+    return labels.container(config.name, config.root, config.path, role=role, inputs=inputs_hash)
 
 
 def argv(command: list[str] | str) -> tuple[str, ...]:
@@ -181,3 +148,23 @@ def prod_spec(config: Config, image_id: str, *, inputs_hash: str) -> ContainerSp
 def roles_for(requested: str) -> tuple[str, ...]:
     """``up``'s argument (dev, prod, all) as the roles to run."""
     return ROLES if requested == "all" else (requested,)
+
+
+def spec_for(role: str, project: Project, image_result: ImageResult, *, watching: bool = True) -> ContainerSpec:
+    """The spec of ``role`` for ``project`` running ``image_result``'s image,
+    as ``up`` and the dev session start it. Side effects: reads the host's
+    UID/GID, which project dirs exist (the runtime's shadowed dirs), and finds the
+    supervisor script (a copy in the cache for a zipped install)."""
+    config = project.config
+    if role == DEV:
+        return dev_spec(
+            config,
+            image_result.id,
+            inputs_hash=image_result.plan.inputs.hash,
+            uid=os.getuid(),
+            gid=os.getgid(),
+            supervisor=str(supervisor.host_path()),
+            watching=watching,
+            hide=tuple(d for d in runtimes.get(config.language).shadowed if (config.root / d).is_dir()),
+        )
+    return prod_spec(config, image_result.id, inputs_hash=image_result.plan.inputs.hash)

@@ -69,8 +69,9 @@ def test_failed_build_is_redacted_before_it_reaches_the_user(tmp_path: Path, mon
 )
 def test_repo_digest_matches_only_the_refs_own_repository(ref: str, repo_digests: list[str], expected: str | None) -> None:
     from devparity.engine.images import repo_digest
+    from devparity.engine.models import ImageInfo
 
-    assert repo_digest({"RepoDigests": repo_digests}, ref) == expected
+    assert repo_digest(ImageInfo.from_inspect({"Id": "sha256:1", "RepoDigests": repo_digests}), ref) == expected
 
 
 def test_build_output_split_mid_line_reaches_the_redactor_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from devparity import identity
 from devparity.engine import LABEL_CHECKOUT, LABEL_CONFIG, LABEL_CREATED, LABEL_PROJECT, LABEL_ROLE
+from devparity.engine.models import ContainerInfo
 from devparity.identity import CHECKOUT, OTHER, OURS
 
 KEY = b"k" * 32
@@ -91,7 +92,7 @@ def test_another_checkouts_container_is_foreign_and_says_where() -> None:
     assert owner(theirs, image_labels("fedcba987654")) == CHECKOUT
     # made by another user (another key): still recognisably another checkout's
     assert owner(identity.stamp(labels(checkout="fedcba987654"), b"y" * 32)) == CHECKOUT
-    f = identity.Foreign({"Id": "x"}, CHECKOUT, "/src/other\n::error::x/devparity.toml")
+    f = identity.Foreign(ContainerInfo.from_summary({"Id": "x"}), CHECKOUT, "/src/other\n::error::x/devparity.toml")
     assert "another checkout" in f.describe() and "\n" not in f.describe()
 
 

@@ -12,12 +12,15 @@ import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from devparity import builder, lock, runtimes, secrets, ui
 from devparity.drift.findings import BaseFacts, ContainerFacts, Facts, SecretFile, Skipped
 from devparity.errors import RegistryError, UsageError
 from devparity.project import Project
+
+if TYPE_CHECKING:
+    from devparity.engine.models import ContainerInfo
 
 _VERSION = re.compile(r"(\d+\.\d+(?:\.\d+)?)")
 DISTRUSTED = Skipped("devparity.lock was edited by hand")
@@ -147,21 +150,20 @@ def _containers(project: Project, stale: tuple[str, ...] | None, current_inputs:
     Side effects: reads each container's files, and its image's on a cache miss;
     for a dev container, see ``_hidden_in_prod``."""
     from devparity.drift import fingerprint, targets
-    from devparity.engine import LABEL_INPUTS, LABEL_ROLE, containers
 
     name = project.config.name
     salt = secrets.salt_of(project.lock)
 
-    def facts(c: dict[str, Any]) -> ContainerFacts:
-        fp = fingerprint.fingerprint_container(c["Id"], project=name, salt=salt)
-        role, inputs = c["Labels"][LABEL_ROLE], c["Labels"].get(LABEL_INPUTS)  # inherited from its image
+    def facts(c: ContainerInfo) -> ContainerFacts:
+        fp = fingerprint.fingerprint_container(c.id, project=name, salt=salt)
+        role, inputs = c.role or "", c.inputs  # inputs: inherited from its image
         hidden_in = "its image"
         if role == "dev" and not stale and inputs == current_inputs:
             hidden = _hidden_in_prod(project, fp)
             if hidden is not None:
                 fp, hidden_in = {**fp, "hidden_paths": hidden}, "the prod image"
         image_fp = fingerprint.fingerprint_image(fp["image_id"], project=name, salt=salt)
-        return ContainerFacts(role, containers.name_of(c), fp, image_fp, inputs, hidden_in)
+        return ContainerFacts(role, c.name, fp, image_fp, inputs, hidden_in)
 
     running = targets.running_containers(project.config)  # this checkout's only
     if len(running) < 2:

@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from devparity import identity, ui
-from devparity.engine import LABEL_INPUTS, LABEL_ROLE
 from devparity.engine import containers as engine_containers
+from devparity.engine.models import EPOCH, ContainerInfo
 from devparity.errors import ContainerNotFound
 from devparity.project import Project
 
@@ -36,19 +36,10 @@ def down(project: Project) -> int:
     # In parallel: each removal waits for its container to stop. Errors are
     # re-raised here, on the main thread, to reach the CLI's error boundary.
     with ThreadPoolExecutor(max_workers=len(found.ours)) as pool:
-        for done in [pool.submit(engine_containers.remove, c["Id"]) for c in found.ours]:
+        for done in [pool.submit(engine_containers.remove, c.id) for c in found.ours]:
             done.result()
-    ui.ok(f"removed {', '.join(sorted(engine_containers.name_of(c) for c in found.ours))}{left}")
+    ui.ok(f"removed {', '.join(sorted(c.name for c in found.ours))}{left}")
     return 0
-
-
-def _started(attrs: dict[str, Any]) -> datetime | None:
-    raw = (attrs.get("State") or {}).get("StartedAt") or ""
-    if not raw or raw.startswith("0001-"):
-        return None
-    # the engine gives nanoseconds; fromisoformat takes at most microseconds
-    head, _, frac = raw.rstrip("Z").partition(".")
-    return datetime.fromisoformat(f"{head}.{(frac or '0')[:6]:0<6}+00:00")
 
 
 def _duration(seconds: float) -> str:
@@ -62,26 +53,20 @@ def _duration(seconds: float) -> str:
     return f"{m}m {sec}s" if m else f"{sec}s"
 
 
-def _row(attrs: dict[str, Any], now: datetime) -> dict[str, Any]:
-    state = attrs["State"]
-    started = _started(attrs)
-    running = bool(state.get("Running"))
-    ports = []
-    for spec, bindings in sorted((attrs["NetworkSettings"].get("Ports") or {}).items()):
-        for b in bindings or []:
-            ports.append({"host_ip": b["HostIp"], "host_port": int(b["HostPort"]), "container": int(spec.split("/")[0])})
-    labels = attrs["Config"].get("Labels") or {}
+def _row(c: ContainerInfo, now: datetime) -> dict[str, Any]:
+    """One container (inspected) as a row of ``status``."""
+    started = c.started_at
     return {
-        "role": identity.printable(labels.get(LABEL_ROLE, "?")),
-        "name": attrs["Name"].lstrip("/"),
-        "id": attrs["Id"][:12],
-        "image": attrs["Image"],
-        "inputs": labels.get(LABEL_INPUTS),
-        "ports": ports,
-        "state": state.get("Status"),
-        "exit_code": None if running else state.get("ExitCode"),
+        "role": identity.printable(c.role or "?"),
+        "name": c.name,
+        "id": c.short_id,
+        "image": c.image_id,
+        "inputs": c.inputs,
+        "ports": [{"host_ip": p.host_ip, "host_port": p.host_port, "container": p.container} for p in c.ports],
+        "state": c.status,
+        "exit_code": c.exit_code,
         "started_at": started.isoformat() if started else None,
-        "uptime_s": round((now - started).total_seconds()) if running and started else None,
+        "uptime_s": round((now - started).total_seconds()) if c.running and started else None,
     }
 
 
@@ -94,11 +79,11 @@ def rows(project: Project) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     found = identity.scan(project.config)
     ours, foreign = [], []
     for c in found.ours:
-        if (attrs := engine_containers.inspect(c["Id"])) is not None:
-            ours.append(_row(attrs, now))
+        if (info := engine_containers.inspect(c.id)) is not None:
+            ours.append(_row(info, now))
     for f in found.foreign:
-        if (attrs := engine_containers.inspect(f.summary["Id"])) is not None:
-            foreign.append({**_row(attrs, now), "owner": f.kind, "config": f.config, "why": f.describe()})
+        if (info := engine_containers.inspect(f.container.id)) is not None:
+            foreign.append({**_row(info, now), "owner": f.kind, "config": f.config, "why": f.describe()})
     key = lambda r: (r["role"], r["name"])  # noqa: E731
     return sorted(ours, key=key), sorted(foreign, key=key)
 
@@ -132,23 +117,23 @@ def _table(found: list[dict[str, Any]]) -> None:
         ui.out("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
 
 
-def _container(project: Project, role: str, *, running: bool) -> dict[str, Any]:
+def _container(project: Project, role: str, *, running: bool) -> ContainerInfo:
     found = identity.scan(project.config, role).ours
     if running:
-        found = [c for c in found if c.get("State") == "running"]
+        found = [c for c in found if c.running]
     if not found:
         what = "running " if running else ""
         raise ContainerNotFound(
             f"no {what}{role} container for {project.config.name}",
             hint=f"start one with `devparity up {role}`" + (" --detach" if role == "prod" else ""),
         )
-    return max(found, key=lambda c: c.get("Created", 0))
+    return max(found, key=lambda c: c.created or EPOCH)
 
 
 def logs(project: Project, *, role: str = "dev", follow: bool = False) -> int:
     c = _container(project, role, running=False)
     try:
-        for line in engine_containers.lines(engine_containers.logs(c["Id"], follow=follow)):
+        for line in engine_containers.lines(engine_containers.logs(c.id, follow=follow)):
             ui.out(line)
     except KeyboardInterrupt:  # the way to end `logs -f`
         pass
@@ -162,7 +147,7 @@ def exec_(project: Project, *, role: str = "dev", command: list[str] | None = No
     argv = list(command or SHELL)
     tty = sys.stdin.isatty() and sys.stdout.isatty()
     piped = not tty and _has_input()
-    exec_id = engine_containers.exec_create(c["Id"], argv, tty=tty, stdin=piped)
+    exec_id = engine_containers.exec_create(c.id, argv, tty=tty, stdin=piped)
     if tty:
         _interactive(exec_id)
     elif piped:

@@ -9,7 +9,7 @@ another clone with the same [project].name carry its checkout id and stay.
 
 from __future__ import annotations
 
-from devparity import builder, engine, identity, ui
+from devparity import builder, labels, ui
 from devparity.engine import containers as engine_containers
 from devparity.engine import images
 from devparity.project import Project
@@ -17,14 +17,13 @@ from devparity.project import Project
 
 def prune(project: Project, *, dry_run: bool = False) -> int:
     cfg = project.config
-    mine = {engine.LABEL_PROJECT: cfg.name, engine.LABEL_CHECKOUT: identity.checkout_id(cfg.root)}
-    found = images.by_labels(mine)  # newest first
+    found = images.by_labels(labels.checkout(cfg.name, cfg.root))  # newest first
     # any container's image is kept, foreign ones' too (the engine would refuse anyway)
-    keep = {c["ImageID"] for c in engine_containers.find(cfg.name)}
+    keep = {c.image_id for c in engine_containers.find(cfg.name)}
     current = builder.find_existing(cfg, builder.plan(cfg, project.lock, with_source=False))
     if current:
         keep.add(current)
-    doomed = [i["Id"] for i in found if i["Id"] not in keep]
+    doomed = [i.id for i in found if i.id not in keep]
     if not doomed:
         ui.ok(f"nothing to prune: {len(found)} image(s) of {cfg.name}, all in use or current")
         return 0

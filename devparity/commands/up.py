@@ -16,14 +16,13 @@ import threading
 import time
 from pathlib import Path
 
-from devparity import builder, cache, identity, runtimes, ui
+from devparity import builder, cache, identity, ui
 from devparity import roles as role_specs
-from devparity.dev import supervisor, watch
 from devparity.config import Config
-from devparity.roles import DEV, ContainerSpec
+from devparity.dev import watch
 from devparity.dev.session import Session
-from devparity.engine import LABEL_ROLE
 from devparity.engine import containers as engine_containers
+from devparity.roles import DEV, ContainerSpec, spec_for
 from devparity.errors import UsageError
 from devparity.project import Project
 
@@ -65,28 +64,12 @@ class RunGuard:
         self.fds.clear()
 
 
-def spec_for(role: str, project: Project, result: builder.ImageResult, *, watching: bool = True) -> ContainerSpec:
-    config = project.config
-    if role == DEV:
-        return role_specs.dev_spec(
-            config,
-            result.id,
-            inputs_hash=result.plan.inputs.hash,
-            uid=os.getuid(),
-            gid=os.getgid(),
-            supervisor=str(supervisor.host_path()),
-            watching=watching,
-            hide=tuple(d for d in runtimes.get(config.language).shadowed if (config.root / d).is_dir()),
-        )
-    return role_specs.prod_spec(config, result.id, inputs_hash=result.plan.inputs.hash)
-
-
 def remove_previous(config: Config, roles: tuple[str, ...]) -> None:
     """This checkout's containers of these roles left by an earlier (detached
     or killed) session; other checkouts' and other tools' stay."""
     for c in identity.scan(config).ours:
-        if (c.get("Labels") or {}).get(LABEL_ROLE) in roles:
-            engine_containers.remove(c["Id"])
+        if c.role in roles:
+            engine_containers.remove(c.id)
 
 
 def warn_if_open(spec: ContainerSpec) -> None:
@@ -139,7 +122,7 @@ def _foreground(project: Project, result: builder.ImageResult, roles: tuple[str,
     stop = threading.Event()
     code = 0
     with watch.stop_on_signals(stop):
-        session = Session(project, result, spec_for=spec_for, stop=stop)
+        session = Session(project, result, stop=stop)
         try:
             session.start(roles)
             for r in session.running.values():

@@ -20,20 +20,18 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from devparity import builder, engine, ui
 from devparity.dev import outage
 from devparity.dev.applog import Backoff, LogFollower
-from devparity.roles import DEV, ContainerSpec
 from devparity.engine import containers as engine_containers
+from devparity.roles import DEV, ContainerSpec, spec_for
 from devparity.errors import EXIT_ENGINE, BuildFailed, DevparityError, EngineUnavailable
 from devparity.project import Project
 from devparity.dev.rebuild import Stopped, rebuild
 from devparity.dev.watch import Batch, Watcher
 
-SpecFor = Callable[[str, Project, builder.ImageResult], ContainerSpec]
 ENDED_GRACE = 2.5  # seconds a stopped container may take to be removed by `down`
 
 
@@ -48,12 +46,9 @@ class Running:
 
 
 class Session:
-    def __init__(
-        self, project: Project, result: builder.ImageResult, *, spec_for: SpecFor, stop: threading.Event
-    ) -> None:
+    def __init__(self, project: Project, result: builder.ImageResult, *, stop: threading.Event) -> None:
         self.project = project
         self.result = result
-        self.spec_for = spec_for
         self.stop = stop
         self.events: queue.Queue[tuple[str, str, str, str] | Batch] = queue.Queue()
         self.running: dict[str, Running] = {}
@@ -71,7 +66,7 @@ class Session:
     def start(self, roles: tuple[str, ...]) -> None:
         self.prefix = len(roles) > 1
         for role in roles:
-            self._run(self.spec_for(role, self.project, self.result))
+            self._run(spec_for(role, self.project, self.result))
 
     def _run(self, spec: ContainerSpec) -> None:
         cid = engine_containers.run(spec)
@@ -171,13 +166,13 @@ class Session:
 
     def _recover(self) -> None:
         for role, r in list(self.running.items()):
-            attrs = engine_containers.inspect(r.cid)
-            if attrs and attrs["State"].get("Running"):  # a live-restore engine kept it
+            info = engine_containers.inspect(r.cid)
+            if info and info.running:  # a live-restore engine kept it
                 self._follow_again(r)
                 continue
             # A restart stops (or removes) every container: start a fresh one.
             try:
-                self._replace(self.spec_for(role, self.project, self.result))
+                self._replace(spec_for(role, self.project, self.result))
             except EngineUnavailable:
                 raise
             except DevparityError as exc:
@@ -200,7 +195,7 @@ class Session:
         dev = self.running.get(DEV)
         if dev is None or dev.gone:
             ui.info(ui.style(f"↻ {shown} changed: starting the dev container again", "blue"))
-            self._replace(self.spec_for(DEV, self.project, self.result))
+            self._replace(spec_for(DEV, self.project, self.result))
             return
         self._reload(batch.at)
 
@@ -252,21 +247,21 @@ class Session:
             raise EngineUnavailable("the engine stopped answering")
         # `devparity down` stops, then removes: give a stopped container a
         # moment to vanish before calling it a crash.
-        attrs = engine_containers.inspect(r.cid)
+        info = engine_containers.inspect(r.cid)
         deadline = time.monotonic() + ENDED_GRACE
-        while attrs and not attrs["State"].get("Running") and time.monotonic() < deadline and not self.stop.is_set():
+        while info and not info.running and time.monotonic() < deadline and not self.stop.is_set():
             time.sleep(0.1)
-            attrs = engine_containers.inspect(r.cid)
-        if attrs and attrs["State"].get("Running"):  # restarted behind our back: follow it again
+            info = engine_containers.inspect(r.cid)
+        if info and info.running:  # restarted behind our back: follow it again
             self._follow_again(r)
             return
-        if attrs is None:
+        if info is None:
             ui.warn(f"{r.spec.name} was removed outside this session (devparity down?)")
             del self.running[r.spec.role]
             if not self.running:
                 self.stop.set()
             return
-        code = attrs["State"].get("ExitCode")
+        code = info.exit_code
         r.gone = True
         ui.error(f"{r.spec.name} stopped (exit code {code})")
         for line in r.follower.last_lines():
@@ -300,7 +295,7 @@ class Session:
         short = result.id.removeprefix("sha256:")[:12]
         changed = []
         for role, r in list(self.running.items()):
-            spec = self.spec_for(role, project, result)
+            spec = spec_for(role, project, result)
             if spec != r.spec or r.gone:
                 self._replace(spec)
                 changed.append(role)

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from devparity import secrets
+from devparity.engine.models import RunConfig
 from devparity.secrets import MARKERS as SECRET_MARKERS
 from devparity.secrets import is_secret_name, mask_command, mask_env, url_passwords
 
@@ -53,17 +54,18 @@ def parse_env_list(items: Iterable[str] | None) -> dict[str, str]:
     return env
 
 
-def config_from_attrs(config: Mapping[str, Any] | None, salt: str | None = None) -> dict[str, Any]:
-    """The fingerprint's ``config`` from an inspect document's ``Config``;
-    env and command arguments masked with ``salt`` (devparity.secrets)."""
-    c = config or {}
+def config_from(config: RunConfig | None, salt: str | None = None) -> dict[str, Any]:
+    """The fingerprint's ``config`` from an image's or container's run config
+    (devparity.engine.models.RunConfig); env and command arguments masked
+    with ``salt`` (devparity.secrets)."""
+    c = config or RunConfig()
     return {
-        "user": c.get("User") or "",
-        "workdir": c.get("WorkingDir") or "",
-        "entrypoint": mask_command(list(c["Entrypoint"]), salt) if c.get("Entrypoint") else None,
-        "cmd": mask_command(list(c["Cmd"]), salt) if c.get("Cmd") else None,
-        "exposed_ports": sorted(c.get("ExposedPorts") or {}),
-        "env": mask_env(parse_env_list(c.get("Env")), salt),
+        "user": c.user,
+        "workdir": c.workdir,
+        "entrypoint": mask_command(list(c.entrypoint), salt) if c.entrypoint else None,
+        "cmd": mask_command(list(c.cmd), salt) if c.cmd else None,
+        "exposed_ports": sorted(c.exposed_ports),
+        "env": mask_env(parse_env_list(c.env), salt),
     }
 
 

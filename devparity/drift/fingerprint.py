@@ -20,7 +20,7 @@ from devparity.cache import atomic_write_text, cache_dir, canonical_json
 from devparity.drift import filters
 from devparity.drift.filters import hidden_paths, is_secret_name, mask_env  # re-exported
 from devparity.drift.sources import collect
-from devparity.engine import archive
+from devparity.engine import archive, containers, images
 from devparity.errors import DevparityError, UsageError
 
 __all__ = [
@@ -57,8 +57,8 @@ def fingerprint_image(
     ``cache_dir("fingerprints")/<image id>.json``. ``base`` is left None for
     the caller to fill in.
     """
-    attrs = archive.inspect(archive.Target("image", ref))
-    image_id = attrs["Id"]
+    image = images.inspect(ref)
+    image_id = image.id
     salt = salt or secrets.user_salt()
     path = _cache_path(image_id, salt)
     if use_cache:
@@ -73,7 +73,7 @@ def fingerprint_image(
         "ref": ref,
         "image_id": image_id,
         **facts,
-        "config": filters.config_from_attrs(attrs.get("Config"), salt),
+        "config": filters.config_from(image.config, salt),
         "base": None,
     }
     atomic_write_text(path, canonical_json(fp))
@@ -100,19 +100,11 @@ def fingerprint_container(ref: str, *, project: str | None = None, salt: str | N
     and the image's files at the destination (one probe container each).
     """
     target = archive.Target("container", ref, project)
-    attrs = archive.inspect(target)
+    info = containers.get(ref)
     with archive.open_reader(target) as reader:
         facts = collect(reader)
     mounts = sorted(
-        (
-            {
-                "type": m.get("Type"),
-                "source": m.get("Source"),
-                "destination": m.get("Destination"),
-                "rw": bool(m.get("RW")),
-            }
-            for m in attrs.get("Mounts") or []
-        ),
+        ({"type": m.type, "source": m.source, "destination": m.destination, "rw": m.rw} for m in info.mounts),
         key=lambda m: str(m["destination"]),
     )
     destinations = [str(m["destination"]) for m in mounts if m["destination"]]
@@ -120,17 +112,17 @@ def fingerprint_container(ref: str, *, project: str | None = None, salt: str | N
     for m in mounts:
         src, dest = str(m["source"]), str(m["destination"]).rstrip("/")
         if m["type"] == "bind" and os.path.isdir(src):
-            image_files = archive.list_tree(archive.Target("image", attrs["Image"], project), dest or "/")
+            image_files = archive.list_tree(archive.Target("image", info.image_id, project), dest or "/")
             hidden += [f"{dest}/{rel}" for rel in hidden_paths(image_files, host_files(src))]
     return {
         "schema": SCHEMA,
         "kind": "container",
-        "ref": str(attrs.get("Name", ref)).lstrip("/"),
-        "image_id": attrs["Image"],
+        "ref": info.name,
+        "image_id": info.image_id,
         **facts,
-        "config": filters.config_from_attrs(attrs.get("Config"), salt),
+        "config": filters.config_from(info.config, salt),
         "base": None,
-        "changes": filters.filter_changes(archive.container_changes(attrs["Id"]), destinations),
+        "changes": filters.filter_changes(archive.container_changes(info.id), destinations),
         "hidden_paths": sorted(hidden),
         "mounts": mounts,
     }

@@ -12,28 +12,26 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from devparity import engine
+from devparity.engine.models import EPOCH
 from devparity.errors import ContainerNotFound, ImageNotFound, UsageError
 
 if TYPE_CHECKING:
     from devparity.config import Config
+    from devparity.engine.models import ContainerInfo
     from devparity.project import Project
 
 ROLES = ("dev", "prod")
 KEYWORDS = (*ROLES, "lock")
 
 
-def running_containers(config: Config) -> list[dict[str, Any]]:
-    """This checkout's running dev and prod containers (engine summary dicts),
-    oldest first (devparity.identity.scan: another checkout's or another
-    tool's containers are never compared)."""
+def running_containers(config: Config) -> list[ContainerInfo]:
+    """This checkout's running dev and prod containers, by role, oldest
+    first (devparity.identity.scan: another checkout's or another tool's
+    containers are never compared)."""
     from devparity import identity
 
-    found = [c for c in identity.scan(config).ours if c.get("State") == "running"]
-    return sorted(
-        (c for c in found if (c.get("Labels") or {}).get(engine.LABEL_ROLE) in ROLES),
-        key=lambda c: (ROLES.index(c["Labels"][engine.LABEL_ROLE]), c.get("Created", 0)),
-    )
+    found = [c for c in identity.scan(config).ours if c.running and c.role in ROLES]
+    return sorted(found, key=lambda c: (ROLES.index(c.role or ""), c.created or EPOCH))
 
 
 class Resolver:
@@ -92,12 +90,12 @@ class Resolver:
         from devparity.drift import fingerprint
 
         name = self.project().config.name
-        found = [c for c in running_containers(self.project().config) if c["Labels"][engine.LABEL_ROLE] == role]
+        found = [c for c in running_containers(self.project().config) if c.role == role]
         if not found:
             raise ContainerNotFound(
                 f"no {role} container of project {name} is running in this checkout", hint=f"start one: `devparity up {role} --detach`"
             )
-        return fingerprint.fingerprint_container(found[-1]["Id"], project=name, salt=self.salt())
+        return fingerprint.fingerprint_container(found[-1].id, project=name, salt=self.salt())
 
     def _lock(self) -> dict[str, Any]:
         from devparity.drift.fingerprint import SCHEMA

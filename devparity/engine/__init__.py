@@ -14,25 +14,21 @@ import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from devparity.errors import EngineError, EngineUnavailable, ImageNotFound
+from devparity import labels
+from devparity.errors import Conflict, EngineError, EngineUnavailable, ImageNotFound, NotFound, PortInUse
 
 if TYPE_CHECKING:
     import docker
 
-# Every object devparity creates carries these labels, so status and cleanup
-# are label queries, never guesses.
-LABEL_PROJECT = "devparity.project"
-LABEL_ROLE = "devparity.role"
-LABEL_INPUTS = "devparity.inputs"  # hash of the environment inputs (lock inputs)
-LABEL_SOURCE = "devparity.source"  # hash of the source tree baked into an image
-LABEL_CONFIG = "devparity.config"  # path of the devparity.toml (where another checkout lives)
-# A stable id of the project root: two clones with one [project].name are two
-# checkouts, and each acts on its own containers and images only (issue 7).
-LABEL_CHECKOUT = "devparity.checkout"
-# Set on a container at create time, never on an image: role:nonce:hmac
-# (devparity.identity). A container inherits its image's labels, so only this
-# one tells a container devparity created from one that merely runs its image.
-LABEL_CREATED = "devparity.created"
+# The label names live in devparity.labels (neutral ground); these aliases
+# keep ``engine.LABEL_*`` working for the modules that read them from here.
+LABEL_PROJECT = labels.PROJECT
+LABEL_ROLE = labels.ROLE
+LABEL_INPUTS = labels.INPUTS
+LABEL_SOURCE = labels.SOURCE
+LABEL_CONFIG = labels.CONFIG
+LABEL_CHECKOUT = labels.CHECKOUT
+LABEL_CREATED = labels.CREATED
 
 
 # Seconds to wait for the engine to answer a ping: a socket that accepts but
@@ -80,9 +76,19 @@ def _unavailable(exc: BaseException) -> EngineUnavailable:
     )
 
 
+# What the engine says when a published host port is taken: "Bind for
+# 0.0.0.0:8000 failed: port is already allocated" (another container) or
+# "listen tcp4 127.0.0.1:8000: bind: address already in use" (a host process).
+_PORT_TAKEN = ("already allocated", "address already in use")
+
+
 @contextlib.contextmanager
-def mapped_errors(what: str) -> Iterator[None]:
-    """Turn SDK exceptions raised inside the block into devparity errors."""
+def mapped_errors(what: str, *, missing: type[NotFound] = NotFound) -> Iterator[None]:
+    """Turn SDK exceptions raised inside the block into devparity errors, the
+    one place that reads status codes and engine messages: 404 is
+    ``missing`` (NotFound, or ImageNotFound where the block asks for an
+    image), 409 Conflict, a taken host port PortInUse. Callers catch those
+    classes; none looks at ``__cause__`` or at the text."""
     from docker import errors as de
     from requests.exceptions import ChunkedEncodingError, Timeout
     from requests.exceptions import ConnectionError as RequestsConnectionError
@@ -93,9 +99,14 @@ def mapped_errors(what: str) -> Iterator[None]:
     except de.ImageNotFound as exc:
         raise ImageNotFound(f"{what}: image not found ({_explanation(exc)})") from exc
     except de.NotFound as exc:
-        raise EngineError(f"{what}: not found ({_explanation(exc)})") from exc
+        raise missing(f"{what}: not found ({_explanation(exc)})") from exc
     except de.APIError as exc:
-        raise EngineError(f"{what}: the engine said: {_explanation(exc)}") from exc
+        text = _explanation(exc)
+        if exc.status_code == 409:
+            raise Conflict(f"{what}: the engine said: {text}") from exc
+        if any(marker in text for marker in _PORT_TAKEN):
+            raise PortInUse(f"{what}: a published host port is in use ({text})") from exc
+        raise EngineError(f"{what}: the engine said: {text}") from exc
     except (RequestsConnectionError, ChunkedEncodingError, ProtocolError) as exc:
         # The last two: the engine died in the middle of a streamed answer
         # (a build, a pull); the SDK reads those streams below requests, so

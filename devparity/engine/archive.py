@@ -37,7 +37,7 @@ class Target:
 
     kind: Literal["image", "container"]
     ref: str
-    project: str | None = None
+    project_name: str | None = None  # labels a probe container with it
 
     def __str__(self) -> str:
         return f"{self.kind} {self.ref}"
@@ -160,14 +160,6 @@ class Reader:
         return sorted(names)
 
 
-def inspect(target: Target) -> dict[str, Any]:
-    """The engine's inspect document for the target (read-only)."""
-    with mapped_errors(f"inspecting {target}"):
-        if target.kind == "image":
-            return dict(client().images.get(target.ref).attrs)
-        return dict(client().containers.get(target.ref).attrs)
-
-
 @contextlib.contextmanager
 def open_reader(target: Target) -> Iterator[Reader]:
     """A Reader for the target.
@@ -185,10 +177,10 @@ def open_reader(target: Target) -> Iterator[Reader]:
     with mapped_errors(f"creating a probe container for {target}"):
         image = client().images.get(target.ref)
         labels = {LABEL_ROLE: ROLE_PROBE}
-        if target.project:
+        if target.project_name:
             # The image's checkout, and a created-token: a probe left by a
             # killed check is then its checkout's to remove with `down`.
-            labels[LABEL_PROJECT] = target.project
+            labels[LABEL_PROJECT] = target.project_name
             labels[LABEL_CHECKOUT] = (image.labels or {}).get(LABEL_CHECKOUT, "")
             labels = identity.stamp(labels)
         probe = client().containers.create(

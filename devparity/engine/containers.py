@@ -1,5 +1,6 @@
 """Containers: the thin layer that applies a ContainerSpec and answers label
-queries. Decisions live in devparity.containers; this module only acts."""
+queries with typed ContainerInfo (devparity.engine.models). Decisions live
+in devparity.roles; this module only acts."""
 
 from __future__ import annotations
 
@@ -8,14 +9,13 @@ import os
 import select
 import socket
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from devparity import identity
-from devparity.engine import LABEL_PROJECT, LABEL_ROLE, client, mapped_errors
-from devparity.errors import EngineError
-
-if TYPE_CHECKING:
-    from devparity.roles import ContainerSpec
+from devparity import identity, labels
+from devparity.engine import client, mapped_errors
+from devparity.engine.models import ContainerInfo
+from devparity.engine.specs import ContainerSpec
+from devparity.errors import Conflict, EngineError, NotFound, PortInUse
 
 STOP_TIMEOUT = 2  # seconds; the init process and the supervisor stop in ~0.1 s
 
@@ -24,8 +24,6 @@ def run(spec: ContainerSpec) -> str:
     """Create and start ``spec``; returns the container id. A container that
     fails to start is removed again (a half-made container would hold the name).
     The created-token label is added here, at create time (devparity.identity)."""
-    from docker import errors as de
-
     api = client().api
     host_config = api.create_host_config(
         binds={m.source: {"bind": m.target, "mode": "ro" if m.read_only else "rw"} for m in spec.mounts},
@@ -37,88 +35,74 @@ def run(spec: ContainerSpec) -> str:
         cap_add=list(spec.cap_add) or None,
     )
     try:
-        created = api.create_container(
-            spec.image,
-            command=list(spec.command),
-            environment=dict(spec.env),
-            user=spec.user or "",
-            labels=identity.stamp(spec.labels),
-            working_dir=spec.working_dir,
-            ports=[(p.container, "tcp") for p in spec.ports],
-            host_config=host_config,
-            name=spec.name,
-            detach=True,
-        )
-    except de.APIError as exc:
-        if exc.status_code == 409:
-            raise EngineError(
-                f"a container named {spec.name} already exists and is not one devparity can replace",
-                hint=f"see `devparity status`; if nothing needs it, remove it with `docker rm -f {spec.name}`",
-            ) from exc
         with mapped_errors(f"create {spec.name}"):
-            raise
+            created = api.create_container(
+                spec.image,
+                command=list(spec.command),
+                environment=dict(spec.env),
+                user=spec.user or "",
+                labels=identity.stamp(spec.labels),
+                working_dir=spec.working_dir,
+                ports=[(p.container, "tcp") for p in spec.ports],
+                host_config=host_config,
+                name=spec.name,
+                detach=True,
+            )
+    except Conflict:
+        raise Conflict(
+            f"a container named {spec.name} already exists and is not one devparity can replace",
+            hint=f"see `devparity status`; if nothing needs it, remove it with `docker rm -f {spec.name}`",
+        ) from None
     cid: str = created["Id"]
     try:
-        api.start(cid)
-    except de.APIError as exc:
+        with mapped_errors(f"start {spec.name}"):
+            api.start(cid)
+    except EngineError as exc:
         with contextlib.suppress(Exception):
             api.remove_container(cid, force=True)
-        text = str(exc.explanation or exc)
-        if "already allocated" in text or "address already in use" in text:
+        if isinstance(exc, PortInUse):
             ports = ", ".join(p.describe() for p in spec.ports)
-            raise EngineError(
+            raise PortInUse(
                 f"cannot start {spec.name}: a host port it publishes ({ports}) is in use",
                 hint=f"stop what uses it, or map another host port in devparity.toml ([{spec.role}].ports)",
-            ) from exc
-        with mapped_errors(f"start {spec.name}"):
-            raise
+            ) from None
+        raise
     return cid
 
 
-def find(project: str, role: str | None = None) -> list[dict[str, Any]]:
-    """Summaries of every container labelled with ``project`` (all states):
-    other checkouts' and strangers' too. Commands use devparity.identity.scan,
-    which keeps this checkout's."""
-    labels = [f"{LABEL_PROJECT}={project}"] + ([f"{LABEL_ROLE}={role}"] if role else [])
+def find(project_name: str, role: str | None = None) -> list[ContainerInfo]:
+    """Every container labelled with ``project_name`` (all states, from the
+    list summaries: no exit code, start time or config): other checkouts'
+    and strangers' too. Commands use devparity.identity.scan, which keeps
+    this checkout's."""
+    wanted = [f"{labels.PROJECT}={project_name}"] + ([f"{labels.ROLE}={role}"] if role else [])
     with mapped_errors("list containers"):
-        found: list[dict[str, Any]] = client().api.containers(all=True, filters={"label": labels})
-    return found
+        found = client().api.containers(all=True, filters={"label": wanted})
+    return [ContainerInfo.from_summary(c) for c in found]
 
 
-def name_of(summary: dict[str, Any]) -> str:
-    """A container's name from a list summary (its short id if it has none)."""
-    names = summary.get("Names") or [summary["Id"][:12]]
-    return str(names[0]).lstrip("/")
-
-
-def inspect(cid: str) -> dict[str, Any] | None:
-    """The container's inspect attrs, or None when it no longer exists."""
-    from docker import errors as de
-
+def inspect(ref: str) -> ContainerInfo | None:
+    """The container (id or name), or None when it no longer exists."""
     try:
-        attrs: dict[str, Any] = client().api.inspect_container(cid)
-        return attrs
-    except de.NotFound:
+        return get(ref)
+    except NotFound:
         return None
-    except Exception:
-        with mapped_errors(f"inspect {cid[:12]}"):
-            raise
+
+
+def get(ref: str) -> ContainerInfo:
+    """The container (id or name); raises NotFound when it does not exist."""
+    with mapped_errors(f"inspect container {ref[:64]}"):
+        doc = client().api.inspect_container(ref)
+    return ContainerInfo.from_inspect(doc)
 
 
 def remove(cid: str, *, timeout: int = STOP_TIMEOUT) -> None:
-    """Stop (TERM, KILL after ``timeout`` s) and remove; gone already is fine."""
-    from docker import errors as de
-
+    """Stop (TERM, KILL after ``timeout`` s) and remove; gone already is fine,
+    and so is a Conflict: another remove of it is already under way."""
     api = client().api
-    with mapped_errors(f"remove {cid[:12]}"):
-        try:
-            api.stop(cid, timeout=timeout)
-            api.remove_container(cid, force=True)
-        except de.NotFound:
-            pass
-        except de.APIError as exc:
-            if exc.status_code != 409:  # 409: another remove is already under way
-                raise
+    with contextlib.suppress(NotFound, Conflict), mapped_errors(f"remove {cid[:12]}"):
+        api.stop(cid, timeout=timeout)
+        api.remove_container(cid, force=True)
 
 
 def kill(cid: str, signal: str) -> None:

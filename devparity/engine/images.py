@@ -1,4 +1,5 @@
-"""Images: build with streamed progress, look up by label, resolve digests."""
+"""Images: build with streamed progress, look up by label (typed ImageInfo,
+devparity.engine.models), resolve digests."""
 
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ import re
 import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from devparity import files
 from devparity.engine import client, mapped_errors
-from devparity.errors import BuildFailed, EngineError, ImageNotFound, RegistryError
+from devparity.engine.models import EPOCH, ImageInfo
+from devparity.engine.specs import BuildRequest
+from devparity.errors import BuildFailed, Conflict, ImageNotFound, RegistryError
 from devparity.imageref import familiar, repository
 
 LOG_TAIL = 15  # lines of build output shown when a step fails
@@ -21,17 +22,7 @@ LOG_TAIL = 15  # lines of build output shown when a step fails
 _NOISE = re.compile(r"^\s*(---> |Removing intermediate container|Successfully tagged)")
 
 
-@dataclass(frozen=True)
-class BuildRequest:
-    """Everything the engine needs for one build; computed by devparity.image."""
-
-    context: Path
-    dockerfile: str  # the rendered text
-    tag: str
-    labels: dict[str, str]
-    buildargs: dict[str, str]
-    network_mode: str | None
-    include: tuple[str, ...] = ()  # [build].include: paths let past the default excludes
+__all__ = ["BuildRequest", "ImageInfo", "build", "by_labels", "context_files", "find", "inspect", "pull", "remove"]
 
 
 def build(req: BuildRequest, on_line: Callable[[str], None]) -> str:
@@ -90,7 +81,7 @@ def build(req: BuildRequest, on_line: Callable[[str], None]) -> str:
         context.close()
     if not image_id:
         raise BuildFailed("build ended without an image id", step=step, log_tail=list(tail))
-    return image_id if image_id.startswith("sha256:") else inspect(image_id)["Id"]
+    return image_id if image_id.startswith("sha256:") else inspect(image_id).id
 
 
 def _line(
@@ -110,51 +101,46 @@ def _line(
     return step, image_id
 
 
-def inspect(ref: str) -> dict[str, Any]:
-    with mapped_errors(f"inspect image {ref}"):
-        return client().api.inspect_image(ref)
+def inspect(ref: str) -> ImageInfo:
+    """The local image ``ref`` (id or reference); raises ImageNotFound."""
+    with mapped_errors(f"inspect image {ref}", missing=ImageNotFound):
+        return ImageInfo.from_inspect(client().api.inspect_image(ref))
 
 
-def find(ref: str) -> dict[str, Any] | None:
-    """Inspect attrs of a local image, or None when it is not here."""
+def find(ref: str) -> ImageInfo | None:
+    """The local image ``ref``, or None when it is not here."""
     try:
         return inspect(ref)
     except ImageNotFound:
         return None
-    except Exception as exc:  # the engine answers 404 as a plain NotFound for some refs
-        if "not found" in str(exc).lower() or "no such image" in str(exc).lower():
-            return None
-        raise
 
 
-def by_labels(labels: dict[str, str]) -> list[dict[str, Any]]:
-    """Images carrying all ``labels``, newest first (summary dicts)."""
+def by_labels(labels: dict[str, str]) -> list[ImageInfo]:
+    """Images carrying all ``labels``, newest first (from the list
+    summaries: no config, and no repo digests on a 20.10 engine)."""
     filters = {"label": [f"{k}={v}" for k, v in labels.items()]}
     with mapped_errors("list images"):
-        found = client().api.images(filters=filters)
-    found.sort(key=lambda i: i.get("Created", 0), reverse=True)
-    if len(found) > 1 and found[0].get("Created") == found[1].get("Created"):
+        found = [ImageInfo.from_summary(i) for i in client().api.images(filters=filters)]
+    found.sort(key=lambda i: i.created or EPOCH, reverse=True)
+    if len(found) > 1 and found[0].created == found[1].created:
         # The list gives whole seconds; inspect's timestamp breaks the tie
         # (two builds in one second are common: a source-only rebuild is fast).
-        newest = found[0].get("Created")
-        tied = [i for i in found if i.get("Created") == newest]
-        tied.sort(key=lambda i: inspect(i["Id"]).get("Created", ""), reverse=True)
+        newest = found[0].created
+        tied = [i for i in found if i.created == newest]
+        tied.sort(key=lambda i: inspect(i.id).created or EPOCH, reverse=True)
         found[: len(tied)] = tied
     return found
 
 
 def remove(image_id: str) -> bool:
     """Remove an image unless a container (of any project) still uses it;
-    returns whether it went. The engine's own refusal is the safety check."""
-    from docker import errors as de
-
+    returns whether it went. The engine's own refusal (a Conflict) is the
+    safety check."""
     try:
         with mapped_errors("remove image"):
             client().api.remove_image(image_id, force=False, noprune=False)
-    except EngineError as exc:
-        if isinstance(exc.__cause__, de.APIError) and exc.__cause__.status_code == 409:
-            return False
-        raise
+    except Conflict:
+        return False
     return True
 
 
@@ -163,18 +149,18 @@ def registry_digest(ref: str) -> str:
     from docker import errors as de
 
     try:
-        return client().images.get_registry_data(ref).id
+        return str(client().images.get_registry_data(ref).id)
     except de.APIError as exc:
         raise RegistryError(f"cannot resolve {ref} in its registry: {(exc.explanation or str(exc)).strip()}") from exc
     except Exception as exc:  # connection errors from requests
         raise RegistryError(f"cannot resolve {ref} in its registry: {exc}") from exc
 
 
-def repo_digest(attrs: dict[str, Any], ref: str) -> str | None:
+def repo_digest(image: ImageInfo, ref: str) -> str | None:
     """The digest a local image was pulled or pushed under for ``ref``'s own
     repository (never another repository the same image was pushed to)."""
     wanted = familiar(repository(ref))
-    for rd in attrs.get("RepoDigests") or []:
+    for rd in image.repo_digests:
         name, _, digest = rd.partition("@")
         if familiar(name) == wanted:
             return digest

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from devparity.drift import filters, fingerprint, parsers
+from devparity.engine.models import RunConfig
 from devparity.runtimes import node_image, python_image
 from devparity.errors import UsageError
 
@@ -176,7 +177,7 @@ def test_mask_env_hashes_secret_values_only_and_is_idempotent() -> None:
     assert filters.mask_env(masked) == masked
 
 
-def test_config_from_attrs_masks_and_sorts() -> None:
+def test_config_from_masks_and_sorts() -> None:
     config = {
         "User": "app",
         "WorkingDir": "/app",
@@ -185,7 +186,7 @@ def test_config_from_attrs_masks_and_sorts() -> None:
         "ExposedPorts": {"8000/tcp": {}, "5678/tcp": {}},
         "Env": ["PATH=/usr/bin", "DB_PASSWORD=s3cret", "EMPTY"],
     }
-    c = filters.config_from_attrs(config)
+    c = filters.config_from(RunConfig.parse(config))
     assert c["exposed_ports"] == ["5678/tcp", "8000/tcp"]
     assert c["entrypoint"] is None and c["cmd"] == ["python", "-m", "app"]
     assert c["env"]["PATH"] == "/usr/bin" and c["env"]["EMPTY"] == ""

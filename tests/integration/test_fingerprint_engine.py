@@ -18,7 +18,7 @@ import pytest
 
 from devparity.drift import diff as drift_diff
 from devparity.drift import fingerprint
-from devparity.engine import LABEL_PROJECT, archive
+from devparity.engine import LABEL_PROJECT, archive, images
 from devparity.errors import EngineUnavailable, ImageNotFound
 
 pytestmark = pytest.mark.engine
@@ -43,7 +43,7 @@ def docker_client() -> Any:
     except EngineUnavailable as exc:
         _unavailable(str(exc))
     try:
-        archive.inspect(archive.Target("image", IMAGE))
+        images.inspect(IMAGE)
     except ImageNotFound:
         _unavailable(f"{IMAGE} is not loaded in the engine; scripts/engine imports it")
     return c

@@ -1,0 +1,81 @@
+"""What devparity asks the engine to make: an image (BuildRequest) or a
+container (ContainerSpec). Plain values, computed by pure code
+(devparity.builder, devparity.roles) and applied by ``engine.images.build``
+and ``engine.containers.run``; nothing here talks to the engine.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from pathlib import Path
+
+NO_NEW_PRIVILEGES = "no-new-privileges"
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    """Everything the engine needs for one build; computed by devparity.builder."""
+
+    context: Path
+    dockerfile: str  # the rendered text
+    tag: str
+    labels: dict[str, str]
+    buildargs: dict[str, str]
+    network_mode: str | None
+    include: tuple[str, ...] = ()  # [build].include: paths let past the default excludes
+
+
+@dataclass(frozen=True)
+class Mount:
+    source: str  # host path
+    target: str
+    read_only: bool = False
+
+
+@dataclass(frozen=True)
+class PortBinding:
+    container: int
+    host_ip: str
+    host_port: int
+
+    def url(self) -> str:
+        host = f"[{self.host_ip}]" if ":" in self.host_ip else self.host_ip
+        return f"http://{host}:{self.host_port}"
+
+    def describe(self) -> str:
+        return f"{self.host_ip}:{self.host_port}->{self.container}"
+
+
+@dataclass(frozen=True)
+class ContainerSpec:
+    """Everything the engine needs for one container; computed by devparity.roles."""
+
+    name: str
+    role: str
+    image: str
+    command: tuple[str, ...]
+    env: dict[str, str]
+    user: str | None  # None: the image's own (non-root) user
+    mounts: tuple[Mount, ...]
+    ports: tuple[PortBinding, ...]
+    labels: dict[str, str]
+    working_dir: str
+    init: bool = True  # docker's init as PID 1: SIGTERM stops the container fast
+    tmpfs: dict[str, str] = field(default_factory=dict)
+    security_opt: tuple[str, ...] = (NO_NEW_PRIVILEGES,)
+    cap_drop: tuple[str, ...] = ()
+    cap_add: tuple[str, ...] = ()
+
+    def open_to_network(self) -> bool:
+        """Whether a published port listens beyond this machine."""
+        return any(not is_loopback(p.host_ip) for p in self.ports)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: whatever it resolves to, assume the network
+        return False
