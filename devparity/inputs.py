@@ -61,10 +61,11 @@ def dependency_hashes(config: Config) -> dict[str, str]:
     return out
 
 
-def compute(config: Config, base_digest: str | None) -> Inputs:
+def compute(config: Config, base_digest: str | None, *, template: str | None = None) -> Inputs:
+    """``template``: the runtime's template text, when the caller read it."""
     return Inputs(
         config=sha256_json(config.image_inputs()),
-        template=render.template_hash(config.language),
+        template=render.template_hash(config.language, template),
         files=dependency_hashes(config),
         base_ref=render.base_image(config),
         base_digest=base_digest,

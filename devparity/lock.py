@@ -214,11 +214,12 @@ def write(config: Config, data: dict[str, Any]) -> Path:
     return path
 
 
-def stale_inputs(config: Config, lock: Lock) -> list[str]:
-    """What changed since the lock was written, as short phrases naming files.
-    Empty when the lock is fresh."""
+def stale_inputs(config: Config, lock: Lock, current_inputs: inputs.Inputs) -> list[str]:
+    """What changed since the lock was written, as short phrases naming files:
+    the lock's recorded inputs against ``current_inputs`` (a build plan's, so
+    nothing is read twice). Empty when the lock is fresh. Pure."""
     recorded = lock.data["inputs"]
-    current = inputs.compute(config, lock.base_digest).as_dict()
+    current = current_inputs.as_dict()
     changed: list[str] = []
     if recorded.get("config") != current["config"]:
         changed.append("devparity.toml (image settings)")

@@ -31,8 +31,11 @@ def template_text(language: str) -> str:
     return (templates_dir() / runtimes.get(language).template).read_text(encoding="utf-8")
 
 
-def template_hash(language: str) -> str:
-    return "sha256:" + hashlib.sha256(template_text(language).encode()).hexdigest()
+def template_hash(language: str, text: str | None = None) -> str:
+    """``text``: the template already read (a plan reads it once)."""
+    if text is None:
+        text = template_text(language)
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
 
 def base_image(config: Config) -> str:
@@ -45,10 +48,11 @@ def from_reference(config: Config, digest: str | None) -> str:
     return pinned(ref, digest) if digest else ref
 
 
-def render(config: Config, *, digest: str | None = None) -> str:
+def render(config: Config, *, digest: str | None = None, template: str | None = None) -> str:
     """The Dockerfile. Every config value is checked and quoted for the place
     it lands (a builder word, a shell word, JSON); a value that cannot be
-    carried faithfully is refused (ConfigError), never written."""
+    carried faithfully is refused (ConfigError), never written. ``template``:
+    the runtime's template text when the caller has read it already."""
     runtime = runtimes.get(config.language)
     install = config.install or runtime.default_install(config)
     _one_line(config, "dependencies.install", install)
@@ -72,7 +76,9 @@ def render(config: Config, *, digest: str | None = None) -> str:
         "runtime_env": _runtime_env(config, runtime.image_env(config)),
         **runtime.template_context(config),
     }
-    text = string.Template(template_text(config.language)).substitute(context)
+    if template is None:
+        template = template_text(config.language)
+    text = string.Template(template).substitute(context)
     # Empty placeholders leave blank lines; keep the output tidy. Split on
     # "\n" only: str.splitlines would also break at U+2028 and friends.
     lines = text.split("\n")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from devparity import builder
+from devparity import builder, plan
 from devparity.config import parse
 from devparity.errors import BuildFailed
 
@@ -50,7 +50,7 @@ def test_failed_build_is_redacted_before_it_reaches_the_user(tmp_path: Path, mon
     monkeypatch.setattr("devparity.engine.images.context_files", lambda root, include=(): ["devparity.toml"])
     monkeypatch.setattr("devparity.engine.images.by_labels", lambda labels: [])
     with pytest.raises(BuildFailed) as err:
-        builder.ensure(cfg, None, on_line=shown.append)
+        builder.ensure(plan.make(cfg, None), on_line=shown.append)
     everything = " ".join([*shown, str(err.value), err.value.step or "", *err.value.log_tail])
     assert "tok-123456" not in everything
     assert everything.count("<masked:") == 4

@@ -34,7 +34,7 @@ def test_lock_is_deterministic_and_round_trips(tmp_path: Path) -> None:
     assert set(data["inputs"]["files"]) == {"requirements.txt"}
     read = lock.read(cfg)
     assert read is not None and read.pin_for(cfg) == DIGEST
-    assert lock.stale_inputs(cfg, read) == []
+    assert lock.stale_inputs(cfg, read, inputs.compute(cfg, None)) == []
 
 
 def test_dependency_change_makes_lock_stale(tmp_path: Path) -> None:
@@ -42,7 +42,7 @@ def test_dependency_change_makes_lock_stale(tmp_path: Path) -> None:
     (tmp_path / "requirements.txt").write_text("six==1.17.0\n")
     read = lock.read(cfg)
     assert read is not None
-    assert lock.stale_inputs(cfg, read) == ["requirements.txt"]
+    assert lock.stale_inputs(cfg, read, inputs.compute(cfg, None)) == ["requirements.txt"]
 
 
 def test_dev_section_change_does_not_make_lock_stale(tmp_path: Path) -> None:
@@ -50,10 +50,10 @@ def test_dev_section_change_does_not_make_lock_stale(tmp_path: Path) -> None:
     toml = tmp_path / "devparity.toml"
     toml.write_text(toml.read_text().replace('APP_ENV = "development"', 'APP_ENV = "dev2"'))
     cfg = config.load(toml)
-    assert lock.stale_inputs(cfg, lock.read(cfg)) == []  # type: ignore[arg-type]
+    assert lock.stale_inputs(cfg, lock.read(cfg), inputs.compute(cfg, None)) == []  # type: ignore[arg-type]
     toml.write_text(toml.read_text().replace("ports = [8000]", "ports = [8001]"))
     cfg = config.load(toml)
-    assert lock.stale_inputs(cfg, lock.read(cfg)) == ["devparity.toml (image settings)"]  # type: ignore[arg-type]
+    assert lock.stale_inputs(cfg, lock.read(cfg), inputs.compute(cfg, None)) == ["devparity.toml (image settings)"]  # type: ignore[arg-type]
 
 
 def test_lock_check_cli_exit_codes(tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from devparity import builder, lock, pin, render, secrets, ui
+from devparity import builder, lock, pin, plan, render, secrets, ui
 from devparity.errors import EXIT_DRIFT
 from devparity.project import Project
 
@@ -19,7 +19,7 @@ def check(project: Project) -> int:
     if edited:
         ui.error(str(lock.edited(edited)))
         return EXIT_DRIFT
-    changed = lock.stale_inputs(cfg, project.lock)
+    changed = lock.stale_inputs(cfg, project.lock, plan.for_project(project).inputs)
     if changed:
         ui.error(f"devparity.lock is stale: changed since it was written: {', '.join(changed)} (fix: `devparity lock`)")
         return EXIT_DRIFT
@@ -41,18 +41,16 @@ def write(project: Project) -> int:
     # The lock keeps its salt; a new lock gets a fresh one. The fingerprint
     # it records is masked with that salt, as check's will be.
     salt = secrets.salt_for_write(project.lock)
-    # A fresh lock object carrying only the pin, so the build uses FROM repo@digest.
-    draft = lock.Lock(
-        {"base": {"ref": base_pin.ref, "digest": base_pin.digest, "source": base_pin.source}, "inputs": {}, "salt": salt}
-    )
-    result = builder.ensure(cfg, draft, with_source=False, on_line=ui.progress)
+    # A registry pin builds FROM repo@digest; a local-only one from the tag.
+    p = plan.make(cfg, base_pin.digest if base_pin.source == "registry" else None)
+    result = builder.ensure(p, salt=salt, with_source=False, on_line=ui.progress)
     fp = fingerprint.fingerprint_image(result.id, project=cfg.name, salt=salt)
     fp = {k: v for k, v in fp.items() if k not in _VOLATILE}
     fp["base"] = {"ref": base_pin.ref, "digest": base_pin.digest}
     runtime_in_image = (fp.get("runtimes") or {}).get(cfg.language)
     data = lock.make(
         cfg,
-        result.plan.inputs,
+        p.inputs,
         base_pin,
         runtime_in_image=runtime_in_image,
         fingerprint=fp,

@@ -9,7 +9,7 @@ another clone with the same [project].name carry its checkout id and stay.
 
 from __future__ import annotations
 
-from devparity import builder, labels, ui
+from devparity import builder, labels, plan, ui
 from devparity.engine import containers as engine_containers
 from devparity.engine import images
 from devparity.project import Project
@@ -20,7 +20,7 @@ def prune(project: Project, *, dry_run: bool = False) -> int:
     found = images.by_labels(labels.checkout(cfg.name, cfg.root))  # newest first
     # any container's image is kept, foreign ones' too (the engine would refuse anyway)
     keep = {c.image_id for c in engine_containers.find(cfg.name)}
-    current = builder.find_existing(cfg, builder.plan(cfg, project.lock, with_source=False))
+    current = builder.find_existing(plan.for_project(project), with_source=False)
     if current:
         keep.add(current)
     doomed = [i.id for i in found if i.id not in keep]

@@ -16,7 +16,7 @@ import threading
 import time
 from pathlib import Path
 
-from devparity import builder, cache, identity, ui
+from devparity import builder, cache, identity, plan, secrets, ui
 from devparity import roles as role_specs
 from devparity.config import Config
 from devparity.dev import watch
@@ -97,7 +97,9 @@ def up(project: Project, *, role: str = DEV, detach: bool = False) -> int:
     guard.acquire(roles)
     try:
         started = time.monotonic()
-        result = builder.ensure(config, project.lock, with_source=False, on_line=ui.progress)
+        result = builder.ensure(
+            plan.for_project(project), salt=secrets.salt_of(project.lock), with_source=False, on_line=ui.progress
+        )
         short = result.id.removeprefix("sha256:")[:12]
         if result.built:
             ui.ok(f"built image {short} in {time.monotonic() - started:.1f}s")

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 from typing import TypeVar
 
-from devparity import builder, ui
+from devparity import builder, plan, secrets, ui
 from devparity import project as project_mod
 from devparity.project import Project
 
@@ -47,5 +47,7 @@ def rebuild(current: Project, stop: threading.Event) -> tuple[Project, builder.I
     BuildFailed, ... for the caller to report; the running containers are
     not touched here."""
     fresh = project_mod.load(config_path=current.config.path)
-    result = in_background(lambda: builder.ensure(fresh.config, fresh.lock, with_source=False, on_line=ui.progress), stop)
+    result = in_background(lambda: builder.ensure(
+            plan.for_project(fresh), salt=secrets.salt_of(fresh.lock), with_source=False, on_line=ui.progress
+        ), stop)
     return fresh, result

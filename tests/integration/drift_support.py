@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from devparity import builder, config, engine, identity, lock, roles
+from devparity import builder, config, engine, identity, lock, plan, roles, secrets
 from tests.helpers import python_project, run_cli
 
 REGISTRY = os.environ.get("DEVPARITY_REGISTRY", "127.0.0.1:5000")
@@ -140,7 +140,7 @@ def start_prod_with_env(root: Path, client: Any, env: dict[str, str]) -> str:
     foreign, and check compares only this checkout's own)."""
     cfg = config.load(root / "devparity.toml")
     lk = lock.read(cfg)
-    result = builder.ensure(cfg, lk, with_source=True)
+    result = builder.ensure(plan.make(cfg, lk.pin_for(cfg) if lk else None), salt=secrets.salt_of(lk), with_source=True)
     spec = roles.prod_spec(cfg, result.id, inputs_hash=result.plan.inputs.hash)
     client.containers.run(
         result.id,

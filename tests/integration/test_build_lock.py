@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from devparity import builder, config, lock
+from devparity import builder, config, inputs, lock, plan, project
 from tests.helpers import python_project, run_cli
 
 REGISTRY = os.environ.get("DEVPARITY_REGISTRY", "127.0.0.1:5000")
@@ -45,18 +45,18 @@ def test_source_only_change_reuses_dependency_layer(tmp_path: Path, project_name
     python_project(tmp_path, project_name, requirements="six==1.16.0\n")
     cfg = config.load(tmp_path / "devparity.toml")
     lines: list[str] = []
-    first = builder.ensure(cfg, None, on_line=lines.append)
+    first = builder.ensure(plan.make(cfg, None), on_line=lines.append)
     (tmp_path / "app.py").write_text((tmp_path / "app.py").read_text().replace('"v1"', '"v2"'))
     lines.clear()
-    second = builder.ensure(cfg, None, on_line=lines.append)
+    second = builder.ensure(plan.make(cfg, None), on_line=lines.append)
     assert second.built and second.id != first.id
     assert second.plan.inputs.hash == first.plan.inputs.hash
     # the pip layer came from cache: pip printed nothing this time
     assert not any("Collecting" in line or "Successfully installed" in line for line in lines), lines
-    assert builder.ensure(cfg, None, with_source=False).id == second.id  # newest image for these inputs
+    assert builder.ensure(plan.make(cfg, None), with_source=False).id == second.id  # newest image for these inputs
     (tmp_path / "requirements.txt").write_text("six==1.17.0\n")
     lines.clear()
-    third = builder.ensure(cfg, None, on_line=lines.append)
+    third = builder.ensure(plan.make(cfg, None), on_line=lines.append)
     assert third.plan.inputs.hash != first.plan.inputs.hash
     assert any("six-1.17.0" in line for line in lines)
 
@@ -124,7 +124,7 @@ def test_lock_pins_registry_digest_and_build_uses_it(tmp_path: Path, project_nam
     built = run_cli("build", "-q", cwd=tmp_path)
     assert built.exit_code == 0, built.stderr
     cfg = config.load(toml)
-    assert lock.stale_inputs(cfg, lock.read(cfg)) == []  # type: ignore[arg-type]
+    assert lock.stale_inputs(cfg, lock.read(cfg), inputs.compute(cfg, None)) == []  # type: ignore[arg-type]
     assert run_cli("lock", "--check", cwd=tmp_path).exit_code == 0
     (tmp_path / "requirements.txt").write_text("six\n")
     assert run_cli("lock", "--check", cwd=tmp_path).exit_code == 1
@@ -165,7 +165,7 @@ def test_node_project_builds_and_locks(tmp_path: Path, project_name: str, engine
     data = json.loads((tmp_path / "devparity.lock").read_text())
     assert data["runtime"]["language"] == "node"
     assert data["runtime"]["in_image"].startswith("18.")
-    built = builder.ensure(config.load(toml), lock.read(config.load(toml)), with_source=False)
+    built = builder.ensure(plan.for_project(project.load(config_path=toml)), with_source=False)
     attrs = engine.api.inspect_image(built.id)  # type: ignore[attr-defined]
     assert attrs["Config"]["Cmd"] == ["node", "server.js"]
     assert attrs["Config"]["User"] == "app"
