@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from devparity import files, render
+from devparity import files, render, statcache
 from devparity.config import Config
 from devparity.errors import ConfigError
 
@@ -72,25 +74,52 @@ def compute(config: Config, base_digest: str | None, *, template: str | None = N
     )
 
 
-def source_hash(root: Path, files: list[str]) -> str:
-    """Hash of the build context's files (names, modes and contents)."""
-    h = hashlib.sha256()
+def source_hash(root: Path, files: list[str], *, use_cache: bool = True) -> str:
+    """Hash of the build context's files (names, executable bits, contents).
+    A file whose stat matches devparity.statcache's record is not read
+    again (``use_cache=False``: read everything, record nothing)."""
+    cache = statcache.for_root(root) if use_cache else None
+    records: list[str] = []
+    prefix = os.fspath(root).rstrip("/") + "/"
     for rel in files:
-        path = root / rel
-        if path.is_symlink():
-            h.update(f"L{rel}\0{path.readlink()}\0".encode())
-            continue
-        if not path.is_file():
-            continue
+        path = prefix + rel
         try:
-            h.update(f"F{rel}\0{path.stat().st_mode & 0o111}\0".encode())
-            with path.open("rb") as f:
-                for block in iter(lambda: f.read(1 << 20), b""):
-                    h.update(block)
-        except OSError as exc:  # a project file, not the engine: exit 2 naming it
-            raise ConfigError(
-                f"cannot read {path}: {exc.strerror or exc}",
-                hint="fix its permissions, or leave it out of the image in .dockerignore",
-            ) from None
-        h.update(b"\0")
-    return "sha256:" + h.hexdigest()
+            st = os.lstat(path)
+        except FileNotFoundError:  # gone since the listing
+            continue
+        except OSError as exc:
+            raise _unreadable(path, exc) from None
+        if stat.S_ISLNK(st.st_mode):
+            records.append(f"L{rel}\0{os.readlink(path)}\0")
+            continue
+        if not stat.S_ISREG(st.st_mode):
+            continue
+        key = statcache.stat_key(st)
+        digest = cache.get(rel, key) if cache else None
+        if digest is None:
+            digest = _file_hash(path)
+            if cache:
+                cache.put(rel, key, digest, st.st_mtime_ns)
+        records.append(f"F{rel}\0{st.st_mode & 0o111}\0{digest}\0")
+    if cache:
+        cache.save()
+    return "sha256:" + hashlib.sha256("".join(records).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _file_hash(path: str) -> str:
+    h = hashlib.sha256()
+    try:
+        with Path(path).open("rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+    except OSError as exc:
+        raise _unreadable(path, exc) from None
+    return h.hexdigest()
+
+
+def _unreadable(path: str, exc: OSError) -> ConfigError:
+    # a project file, not the engine: exit 2 naming it
+    return ConfigError(
+        f"cannot read {path}: {exc.strerror or exc}",
+        hint="fix its permissions, or leave it out of the image in .dockerignore",
+    )

@@ -15,9 +15,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from devparity import identity, inputs, labels, render
+from devparity import context, identity, inputs, labels, render
 from devparity.config import Config
-from devparity.engine import images
 
 if TYPE_CHECKING:
     from devparity.project import Project
@@ -39,7 +38,7 @@ class BuildPlan:
         two threads: the lock makes it once)."""
         with self._source_lock:
             if not self._source:
-                files = images.context_files(self.config.root, self.config.build_include)
+                files = context.context_files(self.config.root, self.config.build_include)
                 self._source.append(inputs.source_hash(self.config.root, files))
             return self._source[0]
 

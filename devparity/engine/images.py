@@ -3,14 +3,13 @@ devparity.engine.models), resolve digests."""
 
 from __future__ import annotations
 
-import os
 import re
 import tempfile
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 
-from devparity import files
+from devparity.context import context_files, patterns as context_patterns
 from devparity.engine import client, mapped_errors
 from devparity.engine.models import EPOCH, ImageInfo
 from devparity.engine.specs import BuildRequest
@@ -35,7 +34,7 @@ def build(req: BuildRequest, on_line: Callable[[str], None]) -> str:
     from docker.utils.build import create_archive
 
     name = ".devparity.Dockerfile"  # a stable name keeps the COPY layers cacheable
-    patterns = _patterns(req.context, req.include)
+    patterns = context_patterns(req.context, req.include)
     names = context_files(req.context, req.include)
     # As the SDK does for a Dockerfile outside the context: it travels in the
     # tar, with a .dockerignore that keeps it (and the excludes) out of COPY.
@@ -170,23 +169,3 @@ def repo_digest(image: ImageInfo, ref: str) -> str | None:
 def pull(ref: str) -> None:
     with mapped_errors(f"pull {ref}"):
         client().api.pull(ref)
-
-
-def _patterns(root: Path, include: Iterable[str] = ()) -> list[str]:
-    """The exclude patterns of a build: devparity.excludes.combined over the
-    project's .dockerignore (if any) and [build].include."""
-    from devparity.excludes import combined
-
-    ignore = root / ".dockerignore"
-    patterns: list[str] = []
-    if os.path.lexists(ignore):  # a directory or FIFO by that name is an error too
-        text = files.read_text(ignore, hint="fix or remove .dockerignore")  # exit 2 naming it, not 3
-        patterns = [p.strip() for p in text.splitlines() if p.strip() and not p.startswith("#")]
-    return combined(patterns, include)
-
-
-def context_files(root: Path, include: Iterable[str] = ()) -> list[str]:
-    """Files the engine receives as build context (see ``_patterns``)."""
-    from docker.utils.build import exclude_paths
-
-    return sorted(exclude_paths(str(root), _patterns(root, include)))
