@@ -15,7 +15,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from devparity import context, identity, inputs, labels, render
+from devparity import identity, inputs, labels, render
+from devparity.engine import context
 from devparity.config import Config
 
 if TYPE_CHECKING:

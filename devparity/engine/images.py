@@ -7,9 +7,8 @@ import re
 import tempfile
 from collections import deque
 from collections.abc import Callable
-from pathlib import Path
 
-from devparity.context import context_files, patterns as context_patterns
+from devparity.engine.context import context_files, patterns as context_patterns
 from devparity.engine import client, mapped_errors
 from devparity.engine.models import EPOCH, ImageInfo
 from devparity.engine.specs import BuildRequest

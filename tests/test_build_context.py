@@ -1,4 +1,4 @@
-"""devparity.context lists the same build context as docker's exclude_paths,
+"""devparity.engine.context lists the same build context as docker's exclude_paths,
 only faster (issue 10: a no-op build at 100,000 files)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from docker.utils.build import exclude_paths
 
-from devparity import context
+from devparity.engine import context
 
 TREE = [
     "app.py", "Dockerfile", "README.MD", ".env", ".env.example", "sub/.env", "sub/app.py", "sub/deep/x.pyc",

@@ -1,4 +1,4 @@
-"""The build context: which project files the engine receives. Pure: reads
+"""The build context: which project files the engine receives. Reads
 the project's directory tree only.
 
 The rules are docker's own (``docker.utils.build.exclude_paths``: the last
