@@ -16,7 +16,9 @@ from devparity.builder import ImageResult
 from devparity.commands import check as check_cmd
 from devparity.drift import gather
 from devparity.drift.findings import BaseFacts, Skipped
-from devparity.engine import LABEL_INPUTS, LABEL_ROLE
+from devparity.engine.models import ContainerInfo
+from devparity.labels import INPUTS as LABEL_INPUTS
+from devparity.labels import ROLE as LABEL_ROLE
 from devparity.errors import RegistryError
 from devparity.plan import BuildPlan
 from tests.helpers import LOCK_DIGEST, python_project, write_lock
@@ -27,7 +29,7 @@ class FakeEngine:
 
     def __init__(self, fingerprint: dict[str, Any], **kw: Any) -> None:
         self.fp = fingerprint
-        self.containers: list[dict[str, Any]] = kw.get("containers", [])
+        self.containers: list[ContainerInfo] = kw.get("containers", [])
         self.container_fps: dict[str, dict[str, Any]] = kw.get("container_fps", {})
         self.digest: str | Exception = kw.get("digest", LOCK_DIGEST)
         self.tree: list[str] = kw.get("tree", [])
@@ -51,11 +53,8 @@ class FakeEngine:
             raise self.digest
         return self.digest
 
-    def running_containers(self, p: BuildPlan) -> list[dict[str, Any]]:
+    def running_containers(self, p: BuildPlan) -> list[ContainerInfo]:
         return self.containers
-
-    def container_name(self, summary: dict[str, Any]) -> str:
-        return str(summary["Id"])
 
     def list_image_tree(self, image_id: str, *, project: str, path: str) -> list[str]:
         return self.tree
@@ -63,6 +62,10 @@ class FakeEngine:
     def walk_image(self, image_id: str, *, project: str, path: str, max_size: int) -> Iterator[tuple[str, bytes]]:
         self.calls.append(("walk", image_id))
         yield from self.files
+
+
+def _running(cid: str, labels: dict[str, str]) -> ContainerInfo:
+    return ContainerInfo(cid, cid, labels, "sha256:env", "running", True, None, None, None)
 
 
 def _project(tmp_path: Path, *, locked: bool = True) -> project_mod.Project:
@@ -124,7 +127,7 @@ def test_container_facts_compare_dev_mount_with_the_prod_image(tmp_path: Path) -
     p, lf = _lf(proj)
     labels = {LABEL_ROLE: "dev", LABEL_INPUTS: p.inputs.hash}
     dev_fp = {"image_id": "sha256:env", "mounts": [{"type": "bind", "destination": proj.config.workdir, "source": str(tmp_path)}]}
-    eng = FakeEngine(_fp(proj), containers=[{"Id": "c1", "Labels": labels}], container_fps={"c1": dev_fp}, tree=["app.py", "gone.py"])
+    eng = FakeEngine(_fp(proj), containers=[_running("c1", labels)], container_fps={"c1": dev_fp}, tree=["app.py", "gone.py"])
     (facts,) = gather.container_facts(eng, p, lf)  # type: ignore[misc]
     assert facts.role == "dev" and facts.hidden_in == "the prod image"
     assert facts.fingerprint["hidden_paths"] == [f"{proj.config.workdir}/gone.py"]
@@ -167,8 +170,8 @@ def test_one_check_reads_each_input_once(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setattr(inputs, "_file_hash", file_hash)
     mount = [{"type": "bind", "destination": proj.config.workdir, "source": str(tmp_path)}]
     containers = [
-        {"Id": "dev1", "Labels": {LABEL_ROLE: "dev", LABEL_INPUTS: p.inputs.hash}},
-        {"Id": "prod1", "Labels": {LABEL_ROLE: "prod", LABEL_INPUTS: p.inputs.hash}},
+        _running("dev1", {LABEL_ROLE: "dev", LABEL_INPUTS: p.inputs.hash}),
+        _running("prod1", {LABEL_ROLE: "prod", LABEL_INPUTS: p.inputs.hash}),
     ]
     fps = {"dev1": {**_fp(proj), "image_id": "sha256:env", "mounts": mount}, "prod1": {**_fp(proj), "image_id": "sha256:prod"}}
     eng = FakeEngine(_fp(proj), containers=containers, container_fps=fps, tree=["app.py"])

@@ -22,6 +22,7 @@ from devparity import runtimes, secrets, ui
 from devparity.builder import ImageResult
 from devparity.cache import atomic_write_text, cache_dir
 from devparity.drift.findings import BaseFacts, ContainerFacts, Facts, SecretFile, Skipped
+from devparity.engine.models import ContainerInfo
 from devparity.errors import RegistryError
 from devparity.lock import Lock
 from devparity.plan import BuildPlan
@@ -38,8 +39,7 @@ class Engine(Protocol):
     def fingerprint_image(self, image_id: str, *, project: str, salt: str) -> dict[str, Any]: ...
     def fingerprint_container(self, cid: str, *, project: str, salt: str) -> dict[str, Any]: ...
     def registry_digest(self, ref: str) -> str: ...
-    def running_containers(self, plan: BuildPlan) -> list[dict[str, Any]]: ...
-    def container_name(self, summary: dict[str, Any]) -> str: ...
+    def running_containers(self, plan: BuildPlan) -> list[ContainerInfo]: ...
     def list_image_tree(self, image_id: str, *, project: str, path: str) -> list[str]: ...
     def walk_image(self, image_id: str, *, project: str, path: str, max_size: int) -> Iterator[tuple[str, bytes]]: ...
 
@@ -122,22 +122,20 @@ def container_facts(eng: Engine, plan: BuildPlan, lf: LockFacts) -> tuple[Contai
     """This checkout's live dev/prod containers with their image's fingerprint.
     Side effects: reads each container's files, and its image's on a cache
     miss; for a dev container, see ``_hidden_in_prod``."""
-    from devparity.engine import LABEL_INPUTS, LABEL_ROLE
-
     if lf.edited:
         return DISTRUSTED
     name, current = plan.config.name, plan.inputs.hash
 
-    def facts(c: dict[str, Any]) -> ContainerFacts:
-        fp = eng.fingerprint_container(c["Id"], project=name, salt=lf.salt)
-        role, inputs = c["Labels"][LABEL_ROLE], c["Labels"].get(LABEL_INPUTS)  # inherited from its image
+    def facts(c: ContainerInfo) -> ContainerFacts:
+        fp = eng.fingerprint_container(c.id, project=name, salt=lf.salt)
+        role, inputs = c.role or "", c.inputs  # inputs: inherited from its image
         hidden_in = "its image"
         if role == "dev" and not lf.stale and inputs == current:
             hidden = _hidden_in_prod(eng, plan, lf, fp)
             if hidden is not None:
                 fp, hidden_in = {**fp, "hidden_paths": hidden}, "the prod image"
         image_fp = eng.fingerprint_image(fp["image_id"], project=name, salt=lf.salt)
-        return ContainerFacts(role, eng.container_name(c), fp, image_fp, inputs, hidden_in)
+        return ContainerFacts(role, c.name, fp, image_fp, inputs, hidden_in)
 
     running = eng.running_containers(plan)  # this checkout's only
     if len(running) < 2:
@@ -284,15 +282,10 @@ class Live:
 
         return images.registry_digest(ref)
 
-    def running_containers(self, plan: BuildPlan) -> list[dict[str, Any]]:
+    def running_containers(self, plan: BuildPlan) -> list[ContainerInfo]:
         from devparity.drift import targets
 
         return targets.running_containers(plan.config)
-
-    def container_name(self, summary: dict[str, Any]) -> str:
-        from devparity.engine import containers
-
-        return containers.name_of(summary)
 
     def list_image_tree(self, image_id: str, *, project: str, path: str) -> list[str]:
         from devparity.engine import archive
