@@ -27,7 +27,7 @@ NPM_REGISTRY = "https://registry.npmjs.org"
 # before 0.31, as node 18 and 20 bundle it, knows only the old key; the
 # tarball still comes over TLS and the lockfile's hashes are still checked).
 COREPACK_ENV = (
-    "COREPACK_ENABLE_DOWNLOAD_PROMPT=0 COREPACK_ENABLE_AUTO_PIN=0 COREPACK_INTEGRITY_KEYS=0 "
+    "COREPACK_ENABLE_DOWNLOAD_PROMPT=0 COREPACK_ENABLE_AUTO_PIN=0 COREPACK_INTEGRITY_KEYS= "
     f"COREPACK_NPM_REGISTRY=${{COREPACK_NPM_REGISTRY:-{NPM_REGISTRY}}}"
 )
 # Yarn 2+ installs a node_modules tree (devparity's /opt/deps layout needs
@@ -82,12 +82,18 @@ def _pnpm_major(lock_text: str) -> str:
     return {"5": "7", "6": "8"}.get(m.group(1) if m else "", "9")
 
 
+# Yarn 2+ refuses (--immutable) to install from a lockfile whose
+# __metadata version it would rewrite, so an unpinned project gets the
+# newest release that still writes its lockfile's version.
+BERRY_FOR_METADATA = {"4": "2.4.3", "5": "2.4.3", "6": "3.8.7", "7": "3.8.7", "8": "4.5.3"}
+
+
 def _yarn_major(root: Path, lock_text: str) -> str:
-    """Yarn 2+ writes a ``__metadata`` entry (version 4: Yarn 2, 6: Yarn 3,
-    8: Yarn 4) and reads .yarnrc.yml; Yarn 1's lockfile has neither."""
+    """Yarn 2+ writes a ``__metadata`` entry and reads .yarnrc.yml; Yarn 1's
+    lockfile has neither. (The packageManager field, when set, wins.)"""
     m = re.search(r"^__metadata:\s*\n\s+version:\s*(\d+)", lock_text, re.M)
     if m:
-        return {"4": "2", "5": "2", "6": "3", "7": "3"}.get(m.group(1), "4")
+        return BERRY_FOR_METADATA.get(m.group(1), "4")
     return "4" if (root / ".yarnrc.yml").is_file() else "1"
 
 
