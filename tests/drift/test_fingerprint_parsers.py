@@ -144,6 +144,12 @@ def test_package_json() -> None:
         ("express/node_modules/debug/package.json", False),
         ("@scope/package.json", False),
         ("express/lib/package.json", False),
+        # pnpm's store: every installed package once, under .pnpm/<id>/node_modules/
+        (".pnpm/left-pad@1.3.0/node_modules/left-pad/package.json", True),
+        (".pnpm/@babel+core@7.20.0/node_modules/@babel/core/package.json", True),
+        (".pnpm/left-pad@1.3.0/node_modules/left-pad/lib/package.json", False),
+        (".pnpm/lock.yaml", False),
+        (".package-lock.json", False),
     ],
 )
 def test_npm_manifest_depth(rel: str, expected: bool) -> None:
