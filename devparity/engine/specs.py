@@ -28,7 +28,7 @@ class BuildRequest:
 
 @dataclass(frozen=True)
 class Mount:
-    source: str  # host path
+    source: str  # a host path (bind mount), or a named volume's name (a dev build cache)
     target: str
     read_only: bool = False
 
