@@ -182,3 +182,45 @@ def test_an_app_ignoring_term_is_killed_after_the_grace_period(run: type[Supervi
     s.expect(r"app started \(pid (\d+)\)", timeout=5)
     assert 0.8 < time.monotonic() - t0 < 3
     assert not alive(first)
+
+
+# DEVPARITY_BUILD: a compiled runtime's build step (runtimes.plugin dev_build)
+BUILD = 'n=$(cat builds 2>/dev/null || echo 0); n=$((n+1)); echo $n > builds; echo "built $n"; [ ! -f broken ]'
+BUILT_APP = ["sh", "-c", 'echo "serving build $(cat builds)"; exec sleep 30']
+
+
+def test_build_runs_before_each_start(run: type[Supervised], tmp_path: Path) -> None:
+    s = run(BUILT_APP, DEVPARITY_BUILD=BUILD)
+    s.expect(r"\[devparity\] building")
+    s.expect("built 1")
+    s.expect(r"app started")
+    s.expect("serving build 1")
+    s.signal(signal.SIGUSR1)
+    s.expect("built 2")
+    s.expect("serving build 2")
+
+
+def test_a_failed_build_is_reported_and_the_next_reload_tries_again(run: type[Supervised], tmp_path: Path) -> None:
+    (tmp_path / "broken").touch()
+    s = run(BUILT_APP, DEVPARITY_BUILD=BUILD)
+    s.expect(r"\[devparity\] build failed with code 1")
+    with pytest.raises(AssertionError):
+        s.expect("app started", timeout=0.5)
+    (tmp_path / "broken").unlink()
+    s.signal(signal.SIGUSR1)
+    s.expect(r"app started")
+    s.expect("serving build 2")
+
+
+def test_term_during_a_long_build_stops_promptly(run: type[Supervised]) -> None:
+    s = run(BUILT_APP, DEVPARITY_BUILD="echo compiling; sleep 30")
+    s.expect("compiling")
+    t0 = time.monotonic()
+    s.signal(signal.SIGTERM)
+    s.proc.wait(timeout=5)
+    assert time.monotonic() - t0 < 4
+
+
+def test_detached_mode_exits_when_the_build_fails(run: type[Supervised]) -> None:
+    s = run(BUILT_APP, DEVPARITY_BUILD="exit 2", DEVPARITY_ON_EXIT="exit")
+    assert s.proc.wait(timeout=5) == 1

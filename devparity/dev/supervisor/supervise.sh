@@ -43,14 +43,15 @@ if command -v setsid >/dev/null 2>&1; then group=1; else group=; fi
 build() {
   [ -n "$DEVPARITY_BUILD" ] || return 0
   say "building"
-  /bin/sh -c "$DEVPARITY_BUILD" &
+  # its own process group, like the app, so a stop ends the compiler too
+  if [ -n "$group" ]; then setsid /bin/sh -c "$DEVPARITY_BUILD" & else /bin/sh -c "$DEVPARITY_BUILD" & fi
   builder=$!
   while :; do
     wait "$builder"
     code=$?
     kill -0 "$builder" 2>/dev/null || break  # reaped: $code is the build's
     if [ "$pending" = stop ]; then
-      kill -s TERM "$builder" 2>/dev/null
+      kill -s TERM -- "-$builder" 2>/dev/null || kill -s TERM "$builder" 2>/dev/null
       wait "$builder" 2>/dev/null
       return 1
     fi
