@@ -14,6 +14,9 @@ EXIT_DRIFT = 1  # drift found, or a stale lock
 EXIT_USAGE = 2  # usage or config error
 EXIT_ENGINE = 3  # engine or build failure
 EXIT_INTERRUPTED = 130
+# A foreground `up prod` whose container ended on its own: the command did
+# not do what it was asked, yet neither the engine nor the input is at fault.
+EXIT_APP_ENDED = EXIT_DRIFT
 
 
 class DevparityError(Exception):

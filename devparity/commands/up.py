@@ -20,6 +20,7 @@ from devparity import builder, cache, identity, plan, secrets, ui
 from devparity import roles as role_specs
 from devparity.config import Config
 from devparity.dev import watch
+from devparity.dev.seam import DockerEngine
 from devparity.dev.session import Session
 from devparity.engine import containers as engine_containers
 from devparity.roles import DEV, ContainerSpec, spec_for
@@ -124,7 +125,7 @@ def _foreground(project: Project, result: builder.ImageResult, roles: tuple[str,
     stop = threading.Event()
     code = 0
     with watch.stop_on_signals(stop):
-        session = Session(project, result, stop=stop)
+        session = Session(project, result, stop=stop, engine=DockerEngine())
         try:
             session.start(roles)
             for r in session.running.values():

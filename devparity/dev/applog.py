@@ -1,7 +1,7 @@
 """The app's output during ``up``: stream a container's log to stdout, turn the
 supervisor's marker lines into events, remember the last lines for crash
 reports, and pace restarts in a crash loop. The threads here only read and
-print; every decision is made by the loop in devparity.devloop."""
+print; every decision is made by the loop in devparity.dev.session."""
 
 from __future__ import annotations
 
@@ -12,9 +12,12 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
-from devparity.engine import containers as engine_containers
+from devparity.secrets import mask_text
+
+if TYPE_CHECKING:  # only for annotations: seam imports the engine layer
+    from devparity.dev.seam import DevEngine, LogStream
 
 MARKER = "[devparity] "
 _MARKERS = (
@@ -32,6 +35,18 @@ class Marker:
     value: str  # pid, exit code, signal name, ""
 
 
+@dataclass(frozen=True)
+class LogEvent:
+    """What a log follower tells the loop: a marker of ``role``'s container
+    ``cid`` (started, exited, signalled, stopping), or ``ended`` when its
+    log stream ended (the container stopped or vanished, or the engine went)."""
+
+    kind: str
+    role: str
+    cid: str
+    value: str = ""  # pid, exit code, signal name, ""
+
+
 def parse_marker(line: str) -> Marker | None:
     """The supervisor's status line as a Marker; None for the app's own output."""
     if not line.startswith(MARKER):
@@ -44,8 +59,7 @@ def parse_marker(line: str) -> Marker | None:
 
 
 def emit(line: str, prefix: str = "") -> None:
-    from devparity.secrets import mask_text  # an app that logs its token does not leak it through `up`
-
+    # mask_text: an app that logs its token does not leak it through `up`
     with _print_lock, contextlib.suppress(BrokenPipeError):  # `up | head` closed the pipe
         sys.stdout.write(f"{prefix}{mask_text(line)}\n")
         sys.stdout.flush()
@@ -55,45 +69,48 @@ def emit(line: str, prefix: str = "") -> None:
 class LogFollower:
     """Follows one container's log on a daemon thread. App lines go to
     stdout (prefixed with the role when several run); markers go to
-    ``on_event(kind, role, cid, value)``; the end of the stream (container
-    gone or stopped) is reported as kind ``ended``."""
+    ``on_event`` as LogEvents; the end of the stream (container gone or
+    stopped) is reported as kind ``ended``."""
 
     role: str
     cid: str
-    on_event: Callable[[str, str, str, str], None]
+    on_event: Callable[[LogEvent], None]
+    engine: DevEngine
     prefix: str = ""
     tail: deque[str] = field(default_factory=lambda: deque(maxlen=20))
-    _stream: Any = None
+    _stream: LogStream | None = None
     _closed: bool = False
 
     def start(self, *, tail: int | str = "all") -> None:
         """``tail=0``: only what is written from now on (re-following a container)."""
-        self._stream = engine_containers.logs(self.cid, follow=True, tail=tail)
+        self._stream = self.engine.follow(self.cid, tail=tail)
         threading.Thread(target=self._run, name=f"devparity-logs-{self.role}", daemon=True).start()
 
     def close(self) -> None:
         """Stop following; no ``ended`` event is sent after this."""
         self._closed = True
         with contextlib.suppress(Exception):  # already closed, or the connection broke
-            self._stream.close()
+            if self._stream is not None:
+                self._stream.close()
 
     def last_lines(self, n: int = 8) -> list[str]:
         return list(self.tail)[-n:]
 
     def _run(self) -> None:
-        for line in engine_containers.lines(self._stream):
+        assert self._stream is not None  # set by start()
+        for line in self._stream:
             if self._closed:
                 return
             marker = parse_marker(line)
             if marker:
                 if marker.kind == "started":
                     self.tail.clear()
-                self.on_event(marker.kind, self.role, self.cid, marker.value)
+                self.on_event(LogEvent(marker.kind, self.role, self.cid, marker.value))
                 continue
             self.tail.append(line)
             emit(line, self.prefix)
         if not self._closed:
-            self.on_event("ended", self.role, self.cid, "")
+            self.on_event(LogEvent("ended", self.role, self.cid))
 
 
 @dataclass

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from devparity import builder, plan, secrets, ui
 from devparity import project as project_mod
+from devparity.errors import BuildFailed, DevparityError, EngineUnavailable
 from devparity.project import Project
+
+if TYPE_CHECKING:  # session imports this module: the type is for annotations only
+    from devparity.dev.session import Session
 
 T = TypeVar("T")
 
@@ -51,3 +55,39 @@ def rebuild(current: Project, stop: threading.Event) -> tuple[Project, builder.I
             plan.for_project(fresh), salt=secrets.salt_of(fresh.lock), with_source=False, on_line=ui.progress
         ), stop)
     return fresh, result
+
+
+def apply_rebuild(session: Session) -> None:
+    """A dependency file or devparity.toml changed: rebuild, then recreate
+    the containers whose spec changed. A failed build is reported and the
+    old containers keep serving; an engine outage is raised for the loop."""
+    started = session.clock()
+    try:
+        project, result = session.rebuild(session.project, session.stop)
+    except BuildFailed as exc:
+        for line in exc.log_tail:
+            ui.progress(line)
+        ui.error(f"{exc}; the old container keeps serving; save again to retry")
+        return
+    except EngineUnavailable:  # an outage, not a failed build: the loop waits for the engine
+        raise
+    except DevparityError as exc:
+        ui.error(f"{exc}; the old container keeps serving; save again to retry")
+        return
+    session.project, session.result = project, result
+    if session.watcher:
+        c = project.config
+        session.watcher.configure(ignore=c.dev_ignore, dep_files=c.dep_files, debounce_ms=c.debounce_ms)
+    short = result.id.removeprefix("sha256:")[:12]
+    changed = []
+    for role, r in list(session.running.items()):
+        spec = session.spec_for(role, project, result)
+        if spec != r.spec or r.gone:
+            session.replace(spec)
+            changed.append(role)
+    how = f"built {short} in {session.clock() - started:.1f}s" if result.built else f"image {short} (cached)"
+    if changed:
+        ui.ok(f"rebuild: {how}; recreated {', '.join(changed)}")
+    else:
+        ui.ok(f"rebuild: {how}; containers unchanged")
+        session.reload(started)

@@ -1,0 +1,402 @@
+"""The watching `up` loop (devparity.dev.session) against a fake engine: crash
+backoff, pending reloads, the grace period after a container's log ends, a
+failed rebuild, and an engine outage. Events are fed to ``Session.step`` one
+at a time; the real engine's side is proven in tests/integration/test_up.py
+and tests/integration/faults."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterator
+from types import SimpleNamespace
+from typing import Any, cast
+
+import pytest
+
+from devparity import builder
+from devparity.dev import outage
+from devparity.dev.applog import LogEvent
+from devparity.dev.seam import State
+from devparity.dev.session import Session
+from devparity.dev.watch import Batch
+from devparity.errors import EXIT_APP_ENDED, EXIT_ENGINE, EXIT_OK, BuildFailed, EngineUnavailable
+from devparity.project import Project
+from devparity.roles import DEV, PROD, ContainerSpec
+
+
+class FakeStream:
+    """A followed log: lines pushed by the test until closed or ended."""
+
+    def __init__(self) -> None:
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        self.closed = False
+
+    def __iter__(self) -> Iterator[str]:
+        while (line := self.lines.get()) is not None:
+            yield line
+
+    def close(self) -> None:
+        self.closed = True
+        self.lines.put(None)
+
+
+class FakeEngine:
+    """Containers are ids in a dict; ``up`` False is an engine outage."""
+
+    def __init__(self) -> None:
+        self.up = True
+        self.states: dict[str, State] = {}
+        self.calls: list[tuple[str, ...]] = []
+        self.follows: list[tuple[str, int | str]] = []
+        self.streams: dict[str, FakeStream] = {}
+        self.state_script: list[State | None] = []  # answers of state() before the dict's
+        self.count = 0
+
+    def _check(self) -> None:
+        if not self.up:
+            raise EngineUnavailable("no Docker engine answers at unix:///fake.sock")
+
+    def run(self, spec: ContainerSpec) -> str:
+        self._check()
+        self.count += 1
+        cid = f"{spec.role}-{self.count}"
+        self.states[cid] = State(True, None)
+        self.calls.append(("run", spec.role, cid))
+        return cid
+
+    def remove(self, cid: str) -> None:
+        self._check()
+        self.states.pop(cid, None)
+        self.calls.append(("remove", cid))
+
+    def state(self, cid: str) -> State | None:
+        self._check()
+        if self.state_script:
+            return self.state_script.pop(0)
+        return self.states.get(cid)
+
+    def follow(self, cid: str, *, tail: int | str = "all") -> FakeStream:
+        self._check()
+        self.follows.append((cid, tail))
+        self.streams[cid] = FakeStream()
+        return self.streams[cid]
+
+    def signal(self, cid: str, signal: str) -> None:
+        self._check()
+        self.calls.append(("signal", cid, signal))
+
+    def answers(self, timeout: float | None = None) -> bool:
+        return self.up
+
+    def address(self) -> str:
+        return "unix:///fake.sock"
+
+    def signals(self) -> list[str]:
+        return [c[1] for c in self.calls if c[0] == "signal"]
+
+    def runs(self) -> list[str]:
+        return [c[2] for c in self.calls if c[0] == "run"]
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _spec(role: str, project: Project, result: builder.ImageResult) -> ContainerSpec:
+    return ContainerSpec(
+        name=f"demo-{role}",
+        role=role,
+        image=result.id,
+        command=("app",),
+        env={},
+        user=None,
+        mounts=(),
+        ports=(),
+        labels={},
+        working_dir="/app",
+    )
+
+
+def _project(reload: str = "restart") -> Project:
+    return cast(Project, SimpleNamespace(config=SimpleNamespace(reload=reload), lock=None))
+
+
+def _result(image: str = "sha256:" + "a" * 64, built: bool = False) -> builder.ImageResult:
+    return cast(builder.ImageResult, SimpleNamespace(id=image, built=built))
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeEngine]:
+    engine = FakeEngine()
+    yield engine
+    for stream in engine.streams.values():  # end the followers' threads
+        stream.close()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+def _session(fake: FakeEngine, clock: Clock, roles: tuple[str, ...] = (DEV,), **kw: Any) -> Session:
+    s = Session(_project(), _result(), spec_for=_spec, stop=threading.Event(), engine=fake, clock=clock, **kw)
+    s.start(roles)
+    return s
+
+
+def _save(s: Session, clock: Clock, kind: str = "source") -> None:
+    assert s.step(Batch(kind, ("app.py",), clock.now))
+
+
+def _log(s: Session, kind: str, value: str = "", role: str = DEV, cid: str | None = None) -> None:
+    assert s.step(LogEvent(kind, role, cid or s.running[role].cid, value))
+
+
+# -- reloads ----------------------------------------------------------------------
+
+
+def test_a_save_signals_the_supervisor_and_the_start_resolves_it(
+    fake: FakeEngine, clock: Clock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = _session(fake, clock)
+    _save(s, clock)
+    assert fake.signals() == ["dev-1"]
+    assert s.pending == (1, clock.now)
+    clock.now += 0.25
+    _log(s, "started", "42")
+    assert s.pending is None
+    assert "reload #1 in 250 ms" in capsys.readouterr().err
+
+
+def test_a_save_during_a_restart_supersedes_the_pending_reload(
+    fake: FakeEngine, clock: Clock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = _session(fake, clock)
+    _save(s, clock)
+    clock.now += 0.1
+    _save(s, clock)  # the app has not started again yet
+    assert fake.signals() == ["dev-1", "dev-1"]
+    assert s.pending == (2, clock.now)
+    clock.now += 0.2
+    _log(s, "started", "43")
+    err = capsys.readouterr().err
+    assert "reload #2 in 200 ms" in err and "#1" not in err
+    _log(s, "started", "44")  # a later start without a save reports nothing
+    assert "reload" not in capsys.readouterr().err
+
+
+def test_reload_none_leaves_a_live_app_alone(fake: FakeEngine, clock: Clock) -> None:
+    s = Session(
+        _project(reload="none"), _result(), spec_for=_spec, stop=threading.Event(), engine=fake, clock=clock
+    )
+    s.start((DEV,))
+    _save(s, clock)
+    assert fake.signals() == []
+
+
+def test_a_save_during_a_rebuild_reloads_the_new_container(fake: FakeEngine, clock: Clock) -> None:
+    new = _result("sha256:" + "b" * 64, built=True)
+
+    def rebuild(project: Project, stop: threading.Event) -> tuple[Project, builder.ImageResult]:
+        clock.now += 5
+        s.events.put(Batch("source", ("app.py",), clock.now))  # the watcher, while the build runs
+        return project, new
+
+    s = _session(fake, clock, rebuild=rebuild)
+    old = s.running[DEV].cid
+    _save(s, clock, "rebuild")
+    new_cid = s.running[DEV].cid
+    assert new_cid != old and ("remove", old) in fake.calls
+    assert s.running[DEV].spec.image == new.id
+    assert s.step(s.events.get_nowait())  # the save that came in during the build
+    assert fake.signals() == [new_cid]
+
+
+def test_a_rebuild_with_the_same_image_reloads_instead_of_recreating(fake: FakeEngine, clock: Clock) -> None:
+    s = _session(fake, clock, rebuild=lambda project, stop: (project, _result()))
+    _save(s, clock, "rebuild")
+    assert fake.runs() == ["dev-1"]
+    assert fake.signals() == ["dev-1"]
+
+
+def test_a_failed_rebuild_keeps_the_old_container(
+    fake: FakeEngine, clock: Clock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def rebuild(project: Project, stop: threading.Event) -> tuple[Project, builder.ImageResult]:
+        raise BuildFailed("build failed at Step 6/16", log_tail=["ERROR: no such package"])
+
+    s = _session(fake, clock, rebuild=rebuild)
+    _save(s, clock, "rebuild")
+    assert fake.runs() == ["dev-1"] and not any(c[0] == "remove" for c in fake.calls)
+    assert s.running[DEV].cid == "dev-1" and s.project.config.reload == "restart"
+    err = capsys.readouterr().err
+    assert "old container keeps serving" in err and "no such package" in err
+
+
+def test_events_from_a_replaced_container_are_ignored(fake: FakeEngine, clock: Clock) -> None:
+    s = _session(fake, clock, rebuild=lambda project, stop: (project, _result("sha256:" + "c" * 64)))
+    _save(s, clock, "rebuild")
+    _log(s, "exited", "1", cid="dev-1")  # the old container's last words
+    assert s.running[DEV].app_alive
+
+
+# -- crash backoff --------------------------------------------------------------------
+
+
+def test_a_single_crash_restarts_on_the_next_save(fake: FakeEngine, clock: Clock) -> None:
+    s = _session(fake, clock)
+    clock.now += 30
+    _log(s, "exited", "1")
+    assert not s.running[DEV].app_alive
+    _save(s, clock)
+    assert fake.signals() == ["dev-1"]
+
+
+def test_a_crash_loop_defers_the_restart_until_the_backoff_passes(
+    fake: FakeEngine, clock: Clock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = _session(fake, clock)
+    clock.now += 0.2
+    _log(s, "exited", "1")  # crash 1, quick
+    _save(s, clock)
+    clock.now += 0.1
+    _log(s, "started", "2")
+    clock.now += 0.1
+    _log(s, "exited", "1")  # crash 2, quick: the loop begins
+    signals = len(fake.signals())
+    _save(s, clock)
+    _save(s, clock)  # a second save while waiting: one warning, no signal
+    assert len(fake.signals()) == signals
+    assert capsys.readouterr().err.count("crash loop: starting the app again in 0.5s") == 1
+    assert s.retry_at == pytest.approx(clock.now + 0.5)
+    s.step(None)  # idle tick before the wait is over
+    assert len(fake.signals()) == signals
+    clock.now += 0.6
+    s.step(None)
+    assert len(fake.signals()) == signals + 1 and s.retry_at is None
+
+
+def test_an_exit_clears_the_pending_reload(fake: FakeEngine, clock: Clock) -> None:
+    s = _session(fake, clock)
+    _save(s, clock)
+    _log(s, "exited", "3")
+    assert s.pending is None
+
+
+# -- a container's log ends -------------------------------------------------------------
+
+
+def test_a_container_removed_by_down_within_the_grace_period(
+    fake: FakeEngine, clock: Clock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = _session(fake, clock)
+    fake.state_script = [State(False, 137), State(False, 137), None]  # stopped, then removed
+    _log(s, "ended")
+    assert DEV not in s.running and s.stop.is_set()
+    assert "removed outside this session" in capsys.readouterr().err
+
+
+def test_a_container_that_stays_stopped_is_recreated_on_the_next_save(
+    fake: FakeEngine, clock: Clock, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(outage, "GRACE_POLL", 0.001)
+    s = _session(fake, clock)
+    fake.states["dev-1"] = State(False, 2)
+
+    # the grace period passes while the loop polls
+    monkeypatch.setattr(s.stop, "wait", lambda timeout=None: setattr(clock, "now", clock.now + 1))
+    _log(s, "ended")
+    assert s.running[DEV].gone and not s.stop.is_set()
+    assert "demo-dev stopped (exit code 2)" in capsys.readouterr().err
+    _save(s, clock)
+    assert fake.runs() == ["dev-1", "dev-2"]
+
+
+def test_a_container_restarted_behind_the_sessions_back_is_followed_again(fake: FakeEngine, clock: Clock) -> None:
+    s = _session(fake, clock)
+    _log(s, "ended")  # still running per the engine
+    assert fake.follows[-1] == ("dev-1", 0)
+    assert s.running[DEV].cid == "dev-1"
+
+
+def test_a_prod_only_session_ends_when_its_container_does(
+    fake: FakeEngine, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s = _session(fake, clock, roles=(PROD,))
+    fake.states["prod-1"] = State(False, 1)
+    monkeypatch.setattr(s.stop, "wait", lambda timeout=None: setattr(clock, "now", clock.now + 1))
+    _log(s, "ended", role=PROD)
+    assert s.stop.is_set() and s.code == EXIT_APP_ENDED
+
+
+# -- engine outage -----------------------------------------------------------------------
+
+
+def test_an_outage_waits_for_the_engine_and_recreates_the_containers(
+    fake: FakeEngine, clock: Clock, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(outage, "POLL", 0.01)
+    s = _session(fake, clock)
+    fake.up = False
+    threading.Timer(0.1, lambda: setattr(fake, "up", True)).start()
+    fake.states.clear()  # the restart removed the container
+    _log(s, "ended")
+    assert s.running[DEV].cid == "dev-2" and s.code == EXIT_OK and not s.stop.is_set()
+    err = capsys.readouterr().err
+    assert "stopped answering" in err and "is back after" in err and "demo-dev started again" in err
+
+
+def test_a_live_restore_engine_keeps_the_container(fake: FakeEngine, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(outage, "POLL", 0.01)
+    s = _session(fake, clock)
+    fake.up = False
+    threading.Timer(0.05, lambda: setattr(fake, "up", True)).start()
+    _log(s, "ended")
+    assert fake.runs() == ["dev-1"] and fake.follows[-1] == ("dev-1", 0)
+
+
+def test_an_engine_that_stays_away_ends_the_session_with_exit_3(
+    fake: FakeEngine, clock: Clock, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(outage, "POLL", 0.01)
+    monkeypatch.setenv("DEVPARITY_ENGINE_WAIT", "0.05")
+    s = _session(fake, clock)
+    fake.up = False
+    _save(s, clock)  # the signal fails: the engine is gone
+    assert s.code == EXIT_ENGINE and s.stop.is_set()
+    assert "did not come back" in capsys.readouterr().err
+
+
+def test_the_idle_health_check_notices_an_outage(fake: FakeEngine, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEVPARITY_ENGINE_WAIT", "0")
+    s = _session(fake, clock)
+    fake.up = False
+    s.step(None)
+    assert not s.stop.is_set()  # not due yet
+    clock.now += outage.PING_EVERY + 0.1
+    s.step(None)
+    assert s.code == EXIT_ENGINE
+
+
+# -- the log follower ------------------------------------------------------------------
+
+
+def test_the_follower_turns_markers_into_typed_events(fake: FakeEngine, clock: Clock) -> None:
+    s = _session(fake, clock)
+    stream = fake.streams["dev-1"]
+    stream.lines.put("[devparity] app started (pid 7)")
+    stream.lines.put(None)  # the container's log ends
+    assert s.events.get(timeout=5) == LogEvent("started", DEV, "dev-1", "7")
+    assert s.events.get(timeout=5) == LogEvent("ended", DEV, "dev-1")
+
+
+def test_teardown_removes_what_the_session_started(fake: FakeEngine, clock: Clock) -> None:
+    s = _session(fake, clock, roles=(DEV, PROD))
+    assert sorted(s.teardown()) == ["demo-dev", "demo-prod"]
+    assert fake.states == {} and s.running == {}
+    assert all(stream.closed for stream in fake.streams.values())
