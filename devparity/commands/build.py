@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from devparity import builder, plan, render, secrets, ui
+from devparity.errors import EXIT_OK
 from devparity.project import Project
 
 
@@ -14,7 +15,7 @@ def render_cmd(project: Project) -> int:
     digest = project.lock.pin_for(project.config) if project.lock else None
     redact = builder.redactor(project.config, secrets.salt_of(project.lock))
     ui.out(redact(render.render(project.config, digest=digest)).rstrip("\n"))
-    return 0
+    return EXIT_OK
 
 
 def build(project: Project, *, force: bool = False, quiet: bool = False) -> int:
@@ -34,4 +35,4 @@ def build(project: Project, *, force: bool = False, quiet: bool = False) -> int:
     if project.lock is None:
         ui.note("no devparity.lock yet: the base image is not pinned (run `devparity lock`)")
     ui.out(result.id)
-    return 0
+    return EXIT_OK

@@ -10,7 +10,7 @@ from devparity import detect, runtimes, ui, validate
 from devparity.cache import atomic_write_text
 from devparity.config import CONFIG_NAME, parse
 from devparity.config_ports import PORT_MAX, PORT_MIN, PROD_PORT_OFFSET
-from devparity.errors import UsageError
+from devparity.errors import EXIT_OK, UsageError
 from devparity.excludes import dockerignore_text
 
 
@@ -90,4 +90,4 @@ def init(root: Path, *, language: str | None, version: str | None, port: int | N
         atomic_write_text(ignore, DOCKERIGNORE)
         ui.ok(f"wrote {ignore}")
     ui.note("next: `devparity lock` pins the base image; `devparity up` starts the dev container")
-    return 0
+    return EXIT_OK

@@ -17,7 +17,7 @@ from typing import Any
 from devparity import identity, ui
 from devparity.engine import containers as engine_containers
 from devparity.engine.models import EPOCH, ContainerInfo
-from devparity.errors import ContainerNotFound
+from devparity.errors import EXIT_OK, ContainerNotFound
 from devparity.project import Project
 
 STATUS_SCHEMA = 1
@@ -32,14 +32,14 @@ def down(project: Project) -> int:
     left = f" (left alone: {len(found.foreign)} foreign, see `devparity status`)" if found.foreign else ""
     if not found.ours:
         ui.note(f"no containers for {project.config.name} in this checkout{left}")
-        return 0
+        return EXIT_OK
     # In parallel: each removal waits for its container to stop. Errors are
     # re-raised here, on the main thread, to reach the CLI's error boundary.
     with ThreadPoolExecutor(max_workers=len(found.ours)) as pool:
         for done in [pool.submit(engine_containers.remove, c.id) for c in found.ours]:
             done.result()
     ui.ok(f"removed {', '.join(sorted(c.name for c in found.ours))}{left}")
-    return 0
+    return EXIT_OK
 
 
 def _duration(seconds: float) -> str:
@@ -93,7 +93,7 @@ def status(project: Project, *, as_json: bool = False) -> int:
     if as_json:
         doc = {"schema": STATUS_SCHEMA, "project": project.config.name, "containers": found, "foreign": foreign}
         ui.out(json.dumps(doc, indent=2))
-        return 0
+        return EXIT_OK
     if not found:
         ui.note(f"no containers for {project.config.name} in this checkout (start one with `devparity up`)")
     else:
@@ -102,7 +102,7 @@ def status(project: Project, *, as_json: bool = False) -> int:
         ui.out(f"foreign: {len(foreign)} container(s) labelled {project.config.name} that this checkout leaves alone")
         for r in foreign:
             ui.out(f"  {r['name']}  {r['state']}  {r['why']}")
-    return 0
+    return EXIT_OK
 
 
 def _table(found: list[dict[str, Any]]) -> None:
@@ -137,7 +137,7 @@ def logs(project: Project, *, role: str = "dev", follow: bool = False) -> int:
             ui.out(line)
     except KeyboardInterrupt:  # the way to end `logs -f`
         pass
-    return 0
+    return EXIT_OK
 
 
 def exec_(project: Project, *, role: str = "dev", command: list[str] | None = None) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from devparity import builder, lock, pin, plan, render, secrets, ui
-from devparity.errors import EXIT_DRIFT
+from devparity.errors import EXIT_DRIFT, EXIT_OK
 from devparity.project import Project
 
 # Machine-specific fields of a fingerprint that a committed lock must not carry.
@@ -24,7 +24,7 @@ def check(project: Project) -> int:
         ui.error(f"devparity.lock is stale: changed since it was written: {', '.join(changed)} (fix: `devparity lock`)")
         return EXIT_DRIFT
     ui.ok("devparity.lock is up to date")
-    return 0
+    return EXIT_OK
 
 
 def write(project: Project) -> int:
@@ -61,4 +61,4 @@ def write(project: Project) -> int:
     if runtime_in_image and not runtime_in_image.startswith(cfg.version):
         ui.warn(f"the image has {cfg.language} {runtime_in_image}, but devparity.toml pins {cfg.version}")
     ui.ok(f"wrote {path}")
-    return 0
+    return EXIT_OK

@@ -12,6 +12,7 @@ from __future__ import annotations
 from devparity import builder, labels, plan, ui
 from devparity.engine import containers as engine_containers
 from devparity.engine import images
+from devparity.errors import EXIT_OK
 from devparity.project import Project
 
 
@@ -26,7 +27,7 @@ def prune(project: Project, *, dry_run: bool = False) -> int:
     doomed = [i.id for i in found if i.id not in keep]
     if not doomed:
         ui.ok(f"nothing to prune: {len(found)} image(s) of {cfg.name}, all in use or current")
-        return 0
+        return EXIT_OK
     removed = 0
     for image_id in doomed:
         short = image_id.removeprefix("sha256:")[:12]
@@ -40,4 +41,4 @@ def prune(project: Project, *, dry_run: bool = False) -> int:
         ui.ok(f"would remove {len(doomed)} image(s) of {cfg.name}; keeping {len(found) - len(doomed)}")
     else:
         ui.ok(f"removed {removed} image(s) of {cfg.name}; kept {len(found) - removed}")
-    return 0
+    return EXIT_OK

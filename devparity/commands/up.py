@@ -24,7 +24,7 @@ from devparity.dev.seam import DockerEngine
 from devparity.dev.session import Session
 from devparity.engine import containers as engine_containers
 from devparity.roles import DEV, ContainerSpec, spec_for
-from devparity.errors import UsageError
+from devparity.errors import EXIT_OK, UsageError
 from devparity.project import Project
 
 
@@ -118,12 +118,12 @@ def _detached(project: Project, result: builder.ImageResult, roles: tuple[str, .
         engine_containers.run(spec)
         _describe(spec, project.config)
     ui.note("detached: `devparity logs`, `devparity status`, `devparity down`")
-    return 0
+    return EXIT_OK
 
 
 def _foreground(project: Project, result: builder.ImageResult, roles: tuple[str, ...]) -> int:
     stop = threading.Event()
-    code = 0
+    code = EXIT_OK
     with watch.stop_on_signals(stop):
         session = Session(project, result, stop=stop, engine=DockerEngine())
         try:
