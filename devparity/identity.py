@@ -187,6 +187,8 @@ def scan(config: Config, role: str | None = None) -> Scan:
     """The project's containers (all states, from the list summaries), split
     into this checkout's and the foreign. Side effects: asks the engine for
     the containers and for each distinct image's labels."""
+    # Here, not at the top: engine.containers stamps labels with this
+    # module's token (identity.stamp), so a top-level import is a cycle.
     from devparity.engine import containers, images
 
     checkout = checkout_id(config.root)

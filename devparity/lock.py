@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from devparity import __version__, inputs, lockschema
-from devparity.pin import BasePin
+from devparity import __version__, inputs, lockschema, secrets
 from devparity.cache import atomic_write_text, canonical_json
 from devparity.config import Config
 from devparity.errors import LockError, LockTampered
 from devparity.lockschema import HINT
+from devparity.pin import BasePin
+from devparity.render import base_image
 
 LOCK_NAME = "devparity.lock"
 SCHEMA = lockschema.SCHEMA
@@ -65,8 +66,6 @@ class Lock:
         base image in a registry (local-only pins build from the tag).
         Refuses a lock whose fields disagree: its pin may not be the one its
         inputs were recorded with."""
-        from devparity.render import base_image
-
         if self.problems:
             raise edited(self.problems)
         if self.base_ref == base_image(config) and self.base_source == "registry":
@@ -182,8 +181,6 @@ def make(
 ) -> dict[str, Any]:
     """A lock's content, ``digest`` included. ``salt``: the previous lock's,
     kept across rewrites (a fresh one for a first lock)."""
-    from devparity import secrets
-
     data = {
         "schema": SCHEMA,
         # keys the fingerprint's masks (devparity.secrets.salt_of)

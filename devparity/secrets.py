@@ -21,6 +21,8 @@ import secrets as _random
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from devparity.cache import atomic_write_text, cache_dir
+
 # Substrings of a variable name that mark its value secret. PASS covers
 # PASSWORD, PASSWD, PASSPHRASE, DB_PASS and PGPASS. CERT is left out on
 # purpose: certificates are public (SSL_CERT_FILE is a path); a private key
@@ -102,8 +104,6 @@ def valid_salt(value: Any) -> bool:
 def user_salt() -> str:
     """This user's salt, for masks made outside any lock (kept in the cache
     dir, created on first use; a broken file is replaced)."""
-    from devparity.cache import atomic_write_text, cache_dir
-
     path = cache_dir() / "salt"
     try:
         text = path.read_text(encoding="ascii").strip()

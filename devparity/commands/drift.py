@@ -8,15 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from devparity import ui
+from devparity.cache import canonical_json
+from devparity.drift import diff as drift_diff
+from devparity.drift import fingerprint, targets
 from devparity.errors import EXIT_DRIFT, EXIT_OK, UsageError
 
 DIFF_FORMATS = ("text", "json")
 
 
 def snapshot(target: str, *, output: Path | None = None, config_path: Path | None = None) -> int:
-    from devparity.cache import canonical_json
-    from devparity.drift import fingerprint, targets
-
     fp = targets.Resolver(config_path).resolve(target)
     if output is None:
         ui.out(canonical_json(fp).rstrip("\n"))
@@ -37,8 +37,6 @@ def comparable_pair(a: dict[str, Any], b: dict[str, Any]) -> tuple[dict[str, Any
 def diff(a: str, b: str, *, fmt: str = "text", config_path: Path | None = None) -> int:
     if fmt not in DIFF_FORMATS:
         raise UsageError(f"diff --format must be one of {', '.join(DIFF_FORMATS)}, got {fmt!r}")
-    from devparity.drift import diff as drift_diff
-    from devparity.drift import targets
 
     resolver = targets.Resolver(config_path)
     fa, fb = comparable_pair(resolver.resolve(a), resolver.resolve(b))

@@ -9,7 +9,10 @@ import json
 import os
 import select
 import signal
+import stat
 import sys
+import termios
+import tty
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
@@ -173,8 +176,6 @@ def exec_(project: Project, *, role: str = "dev", command: list[str] | None = No
 def _has_input() -> bool:
     """Whether stdin is a pipe or file worth forwarding (not a terminal, not
     closed or /dev/null, as under CI)."""
-    import stat
-
     try:
         mode = os.fstat(sys.stdin.fileno()).st_mode
     except (OSError, ValueError):  # closed, or replaced by something without a fd
@@ -184,9 +185,6 @@ def _has_input() -> bool:
 
 def _interactive(exec_id: str) -> None:
     """Pump the terminal (raw mode) to and from the exec's socket."""
-    import termios
-    import tty
-
     sock = engine_containers.exec_socket(exec_id)
     fd = sys.stdin.fileno()
     saved = termios.tcgetattr(fd)

@@ -10,12 +10,14 @@ from an image cannot forge a line of a CI log.
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import asdict, replace
 from typing import Any
 
 from devparity import secrets
 from devparity.drift.findings import Finding, Outcome
+from devparity.errors import EXIT_DRIFT, EXIT_OK
 from devparity.ui import escape_controls
 
 REPORT_SCHEMA = 1
@@ -70,8 +72,6 @@ def _finding_json(f: Finding) -> dict[str, Any]:
 
 
 def exit_code(outcome: Outcome) -> int:
-    from devparity.errors import EXIT_DRIFT, EXIT_OK
-
     return EXIT_DRIFT if outcome.drift else EXIT_OK
 
 
@@ -145,8 +145,6 @@ def _line(f: Finding) -> str:
 def render_junit(outcome: Outcome, project: str) -> str:
     """One testcase per rule: failure for errors, skipped for skipped rules;
     warnings and accepted findings go to the testcase's system-out."""
-    import xml.etree.ElementTree as ET
-
     failures = sum(r.status == "fail" for r in outcome.results)
     skipped = sum(r.status == "skipped" for r in outcome.results)
     counts = {"tests": str(len(outcome.results)), "failures": str(failures), "errors": "0", "skipped": str(skipped)}

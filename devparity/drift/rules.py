@@ -20,10 +20,11 @@ from dataclasses import replace
 
 from devparity import runtimes
 from devparity.config import AllowRule
+from devparity.drift.container_rule import rule_containers
 from devparity.drift.diff import Change, diff
 from devparity.drift.findings import Facts, Finding, Outcome, RuleResult, Skipped, comparable, describe
-from devparity.drift.container_rule import rule_containers
 from devparity.drift.parsers import normalize_name
+from devparity.runtimes.plugin import same_release
 
 
 
@@ -143,8 +144,6 @@ def rule_base(facts: Facts) -> list[Finding] | Skipped:
 
 
 def rule_host(facts: Facts) -> list[Finding] | Skipped:
-    from devparity.runtimes.plugin import same_release
-
     if isinstance(facts.host, Skipped):
         return facts.host
     if same_release(facts.version, facts.host):
