@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import unique_name
+from tests.support import remove_by_project, unique_name
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -41,25 +41,12 @@ def engine() -> object:
         pytest.skip(msg)
 
 
-def remove_by_project(client: object, name: str) -> None:
-    """Remove every container and image labelled with project ``name``."""
-    api = client.api  # type: ignore[attr-defined]
-    label = {"label": [f"devparity.project={name}"]}
-    for c in api.containers(all=True, filters=label):
-        api.remove_container(c["Id"], force=True)
-    for img in api.images(filters=label):
-        try:
-            api.remove_image(img["Id"], force=True)
-        except Exception:  # already gone with a parent
-            pass
-
-
 @pytest.fixture
 def project_name(engine: object) -> Iterator[str]:
     """A unique project name; everything labelled with it is removed after."""
     name = unique_name()
     yield name
-    remove_by_project(engine, name)
+    remove_by_project(name, engine)
 
 
 _SESSION_START = time.time()

@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import python_project, run_cli, write_files
-
-
-def run_process(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "devparity", *args],
-        cwd=cwd,
-        env={**os.environ, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+from tests.support import cli_process, python_project, run_cli, write_files
 
 
 def assert_one_line_error(stderr: str) -> None:
@@ -44,8 +30,8 @@ def test_config_errors_exit_2_with_one_line(tmp_path: Path, edit, needle: str) -
     toml = tmp_path / "devparity.toml"
     toml.write_text(edit(toml.read_text()))
     for command in (["build"], ["lock", "--check"], ["render"]):
-        r = run_process(*command, cwd=tmp_path)
-        assert r.returncode == 2, (command, r.stderr)
+        r = cli_process(*command, cwd=tmp_path)
+        assert r.exit_code == 2, (command, r.stderr)
         assert needle in r.stderr
         assert_one_line_error(r.stderr)
 
@@ -53,8 +39,8 @@ def test_config_errors_exit_2_with_one_line(tmp_path: Path, edit, needle: str) -
 def test_unreachable_engine_exits_3_naming_the_address(tmp_path: Path) -> None:
     python_project(tmp_path, "shop")
     sock = tmp_path / "no-engine.sock"
-    r = run_process("build", cwd=tmp_path, env={"DOCKER_HOST": f"unix://{sock}"})
-    assert r.returncode == 3
+    r = cli_process("build", cwd=tmp_path, env={"DOCKER_HOST": f"unix://{sock}"})
+    assert r.exit_code == 3
     assert str(sock) in r.stderr and "scripts/engine" in r.stderr
     assert_one_line_error(r.stderr)
 
@@ -62,8 +48,8 @@ def test_unreachable_engine_exits_3_naming_the_address(tmp_path: Path) -> None:
 def test_debug_shows_a_traceback(tmp_path: Path) -> None:
     python_project(tmp_path, "shop")
     (tmp_path / "devparity.toml").write_text("[dev\n")
-    r = run_process("--debug", "render", cwd=tmp_path)
-    assert r.returncode != 0 and "Traceback" in r.stderr
+    r = cli_process("--debug", "render", cwd=tmp_path)
+    assert r.exit_code != 0 and "Traceback" in r.stderr
 
 
 def test_no_config_found(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from devparity import detect
 from devparity.errors import DetectionError
 from devparity.runtimes.node import semver_satisfies
 from devparity.runtimes.python import PythonRuntime
-from tests.helpers import write_files
+from tests.support import write_files
 
 
 @pytest.mark.parametrize(

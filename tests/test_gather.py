@@ -21,7 +21,7 @@ from devparity.labels import INPUTS as LABEL_INPUTS
 from devparity.labels import ROLE as LABEL_ROLE
 from devparity.errors import RegistryError
 from devparity.plan import BuildPlan
-from tests.helpers import LOCK_DIGEST, python_project, write_lock
+from tests.support import LOCK_DIGEST, python_project, write_lock
 
 
 class FakeEngine:

@@ -11,7 +11,7 @@ import pytest
 from devparity import config, inputs, lock
 from devparity.pin import BasePin
 from devparity.errors import ConfigError, LockError, LockTampered, UsageError
-from tests.helpers import lock_data, python_project, run_cli
+from tests.support import lock_data, python_project, run_cli
 
 DIGEST = "sha256:" + "c" * 64
 

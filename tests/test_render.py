@@ -8,7 +8,7 @@ import pytest
 
 from devparity import config, render
 from devparity.errors import ConfigError, LockError
-from tests.helpers import python_project, write_files
+from tests.support import python_project, write_files
 
 
 def load(root: Path) -> config.Config:

@@ -14,14 +14,10 @@ Cases build their project with ``make_project`` (text or bytes per file;
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import textwrap
-from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.cli import Result, cli_process
 
 # A config every case can start from; cases append or replace sections.
 BASE_TOML = """\
@@ -42,15 +38,8 @@ env = { APP_ENV = "production" }
 """
 
 
-@dataclass
-class Run:
-    code: int
-    stdout: str
-    stderr: str
-
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
+# The corpus's result is the support package's: exit code, stdout, stderr.
+Run = Result
 
 
 def make_project(root: Path, files: dict[str, str | bytes | None] | None = None, *, toml: str | None = BASE_TOML) -> Path:
@@ -73,20 +62,9 @@ def make_project(root: Path, files: dict[str, str | bytes | None] | None = None,
 
 
 def run(cwd: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 30, stdin: str | None = None) -> Run:
-    """``devparity ARGS`` as a process in ``cwd``, with this checkout's code."""
-    full_env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1", **(env or {})}
-    full_env.pop("DEVPARITY_DEBUG", None)
-    proc = subprocess.run(
-        [sys.executable, "-m", "devparity", *args],
-        cwd=cwd,
-        env=full_env,
-        capture_output=True,
-        timeout=timeout,
-        input=stdin if stdin is not None else "",
-        text=True,
-        errors="replace",
-    )
-    return Run(proc.returncode, proc.stdout, proc.stderr)
+    """``devparity ARGS`` as a process in ``cwd``, with this checkout's code
+    (tests.support.cli_process; stdin an empty pipe unless given)."""
+    return cli_process(*args, cwd=cwd, env=env, timeout=timeout, stdin=stdin if stdin is not None else "")
 
 
 def listing(root: Path) -> set[str]:

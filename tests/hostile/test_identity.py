@@ -19,10 +19,8 @@ from typing import Any
 import pytest
 
 from devparity import config, identity, roles
-from tests.conftest import remove_by_project
-from tests.helpers import python_project, unique_name
+from tests.support import free_port, python_project, remove_by_project, unique_name
 from tests.hostile.harness import assert_clean, listing, run
-from tests.integration.drift_support import free_port
 
 pytestmark = pytest.mark.engine
 
@@ -44,7 +42,7 @@ def built(engine: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bui
     found = engine.api.images(filters={"label": [f"devparity.project={name}"]})
     assert found
     yield Built(root, name, found[0]["Id"])
-    remove_by_project(engine, name)
+    remove_by_project(name, engine)
 
 
 @pytest.fixture

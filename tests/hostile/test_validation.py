@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.hostile.harness import BASE_TOML, REPO, assert_clean, listing, make_project, run
+from tests.hostile.harness import BASE_TOML, assert_clean, listing, make_project, run
+from tests.support.cli import Result, cli_process, command, process_env
 
 NO_ENGINE = {"DOCKER_HOST": "unix:///nonexistent/devparity-hostile.sock"}
 SECRET = "hunter2-Sup3rS3cret-value"
@@ -244,18 +245,13 @@ def test_init_near_the_top_of_the_port_range_writes_a_loadable_config(tmp_path: 
 DROP_DAC = ["--inh-caps=-dac_override,-dac_read_search", "--bounding-set=-dac_override,-dac_read_search"]
 
 
-def _run_without_dac(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _run_without_dac(cwd: Path, *args: str) -> Result:
     if shutil.which("setpriv") is None:
         pytest.skip("setpriv (util-linux) is needed to run devparity without root's file-mode override")
-    env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1", **NO_ENGINE}
-    env.pop("DEVPARITY_DEBUG", None)
-    cmd = ["setpriv", *DROP_DAC, sys.executable, "-m", "devparity", *args]
-    return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
+    return cli_process(*args, cwd=cwd, env=NO_ENGINE, prefix=["setpriv", *DROP_DAC], timeout=30, stdin=None)
 
 
 def test_init_in_a_read_only_directory(tmp_path: Path) -> None:
-    from tests.hostile.harness import Run
-
     root = make_project(tmp_path / "p", toml=None)
     before = listing(root)
     root.chmod(0o555)
@@ -263,27 +259,25 @@ def test_init_in_a_read_only_directory(tmp_path: Path) -> None:
         proc = _run_without_dac(root, "init")
     finally:
         root.chmod(0o755)
-    assert_clean(Run(proc.returncode, proc.stdout, proc.stderr), 2, mentions=("cannot write",), root=root, before=before)
+    assert_clean(proc, 2, mentions=("cannot write",), root=root, before=before)
 
 
 def test_unreadable_source_file_fails_build_before_the_engine(tmp_path: Path) -> None:
-    from tests.hostile.harness import Run
-
     root = make_project(tmp_path / "p", {"secret.py": "x = 1\n"})
     (root / "secret.py").chmod(0)
     before = listing(root)
     proc = _run_without_dac(root, "build")
-    assert_clean(Run(proc.returncode, proc.stdout, proc.stderr), 2, mentions=("secret.py",), root=root, before=before)
+    assert_clean(proc, 2, mentions=("secret.py",), root=root, before=before)
 
 
 @pytest.mark.parametrize("args", [["render"], ["--version"], ["snapshot", "snap.json"]], ids=lambda a: a[0])
 def test_output_into_a_closed_pipe_is_quiet(tmp_path: Path, args: list[str]) -> None:
     root = make_project(tmp_path / "p", {"snap.json": '{"schema": 1, "kind": "image", "os": {"id": "debian"}}'})
-    env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1", **NO_ENGINE}
+    env = process_env(NO_ENGINE)
     r, w = os.pipe()
     os.close(r)  # the reader is gone before devparity writes a byte
     try:
-        proc = subprocess.run([sys.executable, "-m", "devparity", *args], cwd=root, env=env, stdout=w,
+        proc = subprocess.run(command(*args), cwd=root, env=env, stdout=w,
                               stderr=subprocess.PIPE, text=True, timeout=30)
     finally:
         os.close(w)

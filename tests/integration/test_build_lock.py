@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from devparity import builder, config, inputs, lock, plan, project
-from tests.helpers import python_project, run_cli
+from tests.support import python_project, run_cli
 
 REGISTRY = os.environ.get("DEVPARITY_REGISTRY", "127.0.0.1:5000")
 

@@ -15,21 +15,8 @@ from typing import Any
 import pytest
 
 from devparity import config, roles
-from tests.helpers import make_wheel, run_cli
-from tests.integration.drift_support import (
-    REGISTRY,
-    SECRET,
-    build_variant,
-    exec_dev,
-    forget_repo,
-    lock_project,
-    package_index,
-    push,
-    registry_project,
-    remove_project_images,
-    start_dev,
-    start_prod_with_env,
-)
+from tests.support import free_port, make_wheel, python_project, run_cli
+from tests.support.registry import REGISTRY, SECRET, build_variant, exec_dev, forget_repo, lock_project, package_index, push, remove_project_images, start_dev, start_prod_with_env
 
 BASE_SOURCE = "python:3.11-slim"
 
@@ -49,10 +36,11 @@ def base_ref(engine: Any) -> Iterator[str]:
 @pytest.fixture
 def project(tmp_path: Path, project_name: str, base_ref: str) -> Path:
     """A locked project whose base comes from the local registry, with [dev] overrides."""
-    root = registry_project(
+    root = python_project(
         tmp_path / "app",
         project_name,
-        base_ref,
+        port=free_port(),
+        base_image=base_ref,
         extra_toml='command = ["python", "-u", "app.py"]\n',  # appended to [dev]
     )
     lock_project(root)
@@ -120,8 +108,8 @@ def test_loosely_pinned_dependency_resolving_differently(
     index = tmp_path / "index"
     make_wheel(index, "loose_dpt", "1.0")
     with package_index(index) as url:
-        root = registry_project(
-            tmp_path / "app", project_name, base_ref, requirements=f"--no-index\n--find-links {url}\nloose_dpt\n"
+        root = python_project(
+            tmp_path / "app", project_name, port=free_port(), base_image=base_ref, requirements=f"--no-index\n--find-links {url}\nloose_dpt\n"
         )
         requirements = (root / "requirements.txt").read_bytes()
         lock_project(root)
@@ -172,7 +160,7 @@ def test_file_baked_into_the_image_but_hidden_by_the_dev_mount(
 ) -> None:
     # The install step writes into the workdir; the host directory never has that file.
     install = "pip install --no-cache-dir -r requirements.txt && echo built > generated.txt"
-    root = registry_project(tmp_path / "app", project_name, base_ref, install=install)
+    root = python_project(tmp_path / "app", project_name, port=free_port(), base_image=base_ref, install=install)
     lock_project(root)
     start_dev(root)
     r = check(root)
@@ -207,7 +195,7 @@ def test_must_show_sequence(project: Path, base_ref: str, project_name: str, eng
 def test_secret_values_never_printed_even_while_check_builds(
     tmp_path: Path, project_name: str, base_ref: str, engine: Any
 ) -> None:
-    root = registry_project(tmp_path / "app", project_name, base_ref)
+    root = python_project(tmp_path / "app", project_name, port=free_port(), base_image=base_ref)
     toml = root / "devparity.toml"
     toml.write_text(toml.read_text().replace("env = { APP_ENV", f'env = {{ DB_PASSWORD = "{SECRET}", APP_ENV', 1))
     lock_project(root)

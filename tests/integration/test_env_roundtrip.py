@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.helpers import python_project, run_cli
+from tests.support import python_project, run_cli
 
 TRICKY = {
     "DOUBLE_QUOTES": 'say "hi"',

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
-from tests.helpers import python_project
-from tests.integration.drift_support import start_dev
+from tests.support import python_project
+from tests.support.cli import command, process_env
+from tests.support.registry import start_dev
 
 
 def exec_with_input(root: Path, stdin: bytes, *argv: str) -> subprocess.CompletedProcess[bytes]:
+    """As tests.support.cli_process, with bytes in and out: exec passes the
+    command's raw output through."""
     return subprocess.run(
-        [sys.executable, "-m", "devparity", "exec", "dev", "--", *argv],
-        cwd=root, input=stdin, capture_output=True, timeout=120, check=False,
+        command("exec", "dev", "--", *argv), cwd=root, env=process_env(), input=stdin, capture_output=True, timeout=120, check=False
     )
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from devparity.lock import content_digest
-from tests.helpers import python_project, run_cli
+from tests.support import python_project, run_cli
 
 
 def read(root: Path) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.helpers import python_project, run_cli
+from tests.support import python_project, run_cli
 
 
 def project_images(client: object, name: str) -> set[str]:

@@ -11,8 +11,8 @@ from typing import Any
 
 from devparity import config, render
 from devparity.engine import archive
-from tests.helpers import python_project, run_cli
-from tests.integration.drift_support import lock_project
+from tests.support import python_project, run_cli
+from tests.support.registry import lock_project
 
 AWS = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 SSH_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----\n"

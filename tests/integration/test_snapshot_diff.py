@@ -9,9 +9,8 @@ from typing import Any
 import pytest
 
 from devparity.drift.fingerprint import load_snapshot
-from tests.helpers import python_project, run_cli
-from tests.helpers import make_wheel
-from tests.integration.drift_support import SECRET, exec_dev, free_port, lock_project, start_dev
+from tests.support import free_port, make_wheel, python_project, run_cli
+from tests.support.registry import SECRET, exec_dev, lock_project, start_dev
 
 
 @pytest.fixture

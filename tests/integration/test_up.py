@@ -17,9 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import python_project
-from tests.helpers import make_wheel
-from tests.integration.up_support import Up, cli, edit, get, wait_for_text
+from tests.support import Up, cli_process, edit, get, make_wheel, python_project, wait_for_text
 
 pytestmark = pytest.mark.engine
 
@@ -90,7 +88,7 @@ def test_dependency_change_rebuilds_and_a_failed_rebuild_keeps_serving(
     wait_for_text(18102, "v1 development", timeout=120)
     first = only(engine, project_name)["Id"]
     probe = ("exec", "dev", "--", "python", "-c", "import dpdep; print(dpdep.V)")
-    assert cli(*probe, cwd=root).returncode != 0  # not a dependency yet
+    assert cli_process(*probe, cwd=root).exit_code != 0  # not a dependency yet
 
     mark = len(up.err)
     (root / "requirements.txt").write_text("./dpdep-1.0-py3-none-any.whl\n")
@@ -98,8 +96,8 @@ def test_dependency_change_rebuilds_and_a_failed_rebuild_keeps_serving(
     wait_for_text(18102, "v1 development")
     second = only(engine, project_name)["Id"]
     assert second != first
-    r = cli(*probe, cwd=root)
-    assert (r.returncode, r.stdout.strip()) == (0, "dep-ok"), r.stderr
+    r = cli_process(*probe, cwd=root)
+    assert (r.exit_code, r.stdout.strip()) == (0, "dep-ok"), r.stderr
 
     mark = len(up.err)
     (root / "requirements.txt").write_text("--no-index\nno-such-package-for-devparity==1.0\n")
@@ -139,15 +137,15 @@ def test_crash_is_reported_and_the_next_change_recovers(
 
 def test_dev_and_prod_run_side_by_side_from_one_image(engine: Any, project_name: str, tmp_path: Path) -> None:
     root = python_project(tmp_path / "app", project_name, port=18104)
-    r = cli("up", "--detach", cwd=root)
-    assert r.returncode == 0, r.stderr
+    r = cli_process("up", "--detach", cwd=root)
+    assert r.exit_code == 0, r.stderr
     wait_for_text(18104, "v1 development", timeout=30)
     edit(root / "app.py", 'VERSION = "v1"', 'VERSION = "v2"')  # source edits do not make prod a new image
-    r = cli("up", "prod", "--detach", cwd=root)
-    assert r.returncode == 0, r.stderr
+    r = cli_process("up", "prod", "--detach", cwd=root)
+    assert r.exit_code == 0, r.stderr
     assert wait_for_text(19104, "production", timeout=30) == "v1 production\n"  # prod's baked-in source
-    r = cli("exec", "dev", "--", "grep", "-c", 'VERSION = "v2"', "app.py", cwd=root)
-    assert (r.returncode, r.stdout.strip()) == (0, "1"), r.stderr  # dev sees the live source
+    r = cli_process("exec", "dev", "--", "grep", "-c", 'VERSION = "v2"', "app.py", cwd=root)
+    assert (r.exit_code, r.stdout.strip()) == (0, "1"), r.stderr  # dev sees the live source
 
     dev, prod = only(engine, project_name, "dev"), only(engine, project_name, "prod")
     assert dev["Image"] == prod["Image"]
@@ -156,8 +154,8 @@ def test_dev_and_prod_run_side_by_side_from_one_image(engine: Any, project_name:
     assert dev["Config"]["User"] == f"{os.getuid()}:{os.getgid()}"
     assert [b["HostIp"] for b in prod["HostConfig"]["PortBindings"]["18104/tcp"]] == ["127.0.0.1"]
 
-    r = cli("status", "--json", cwd=root)
-    assert r.returncode == 0, r.stderr
+    r = cli_process("status", "--json", cwd=root)
+    assert r.exit_code == 0, r.stderr
     import json
 
     doc = json.loads(r.stdout)
@@ -168,8 +166,8 @@ def test_dev_and_prod_run_side_by_side_from_one_image(engine: Any, project_name:
     assert rows["prod"]["ports"] == [{"host_ip": "127.0.0.1", "host_port": 19104, "container": 18104}]
     assert all(c["state"] == "running" and c["uptime_s"] is not None for c in rows.values())
 
-    r = cli("logs", "dev", cwd=root)
-    assert r.returncode == 0 and "[devparity] app started (pid" in r.stdout, r.stderr
+    r = cli_process("logs", "dev", cwd=root)
+    assert r.exit_code == 0 and "[devparity] app started (pid" in r.stdout, r.stderr
 
     # the init process: SIGTERM stops either container well inside docker's 10 s
     for attrs in (dev, prod):
@@ -177,12 +175,12 @@ def test_dev_and_prod_run_side_by_side_from_one_image(engine: Any, project_name:
         engine.api.stop(attrs["Id"], timeout=10)
         assert time.monotonic() - t0 < 2
 
-    r = cli("down", cwd=root)
-    assert r.returncode == 0, r.stderr
+    r = cli_process("down", cwd=root)
+    assert r.exit_code == 0, r.stderr
     assert containers_of(engine, project_name) == []
-    r = cli("status", cwd=root)
-    assert r.returncode == 0 and "no containers" in r.stderr
-    assert cli("logs", "prod", cwd=root).returncode == 3  # nothing to show: a named error, no traceback
+    r = cli_process("status", cwd=root)
+    assert r.exit_code == 0 and "no containers" in r.stderr
+    assert cli_process("logs", "prod", cwd=root).exit_code == 3  # nothing to show: a named error, no traceback
 
 
 def test_second_up_is_refused_and_orphans_are_replaced(
@@ -193,8 +191,8 @@ def test_second_up_is_refused_and_orphans_are_replaced(
     wait_for_text(18105, "v1 development", timeout=120)
 
     for args in (("up",), ("up", "dev", "--detach"), ("up", "all")):
-        r = cli(*args, cwd=root)
-        assert r.returncode == 2, (args, r.stderr)
+        r = cli_process(*args, cwd=root)
+        assert r.exit_code == 2, (args, r.stderr)
         assert f"devparity up is already running for {project_name} (pid {first.proc.pid})" in r.stderr
     assert len(containers_of(engine, project_name)) == 1
 
@@ -244,14 +242,14 @@ def test_files_the_app_writes_belong_to_the_host_user(
     else:
         uid, gid, prefix = os.getuid(), os.getgid(), []
     env = {"HOME": str(cache), "DEVPARITY_CACHE_DIR": str(cache)}
-    r = cli("up", "--detach", cwd=root, prefix=prefix, env=env)
-    assert r.returncode == 0, r.stderr
+    r = cli_process("up", "--detach", cwd=root, prefix=prefix, env=env)
+    assert r.exit_code == 0, r.stderr
     wait_for_text(18106, "v1 development", timeout=30)
     written = root / "written-by-app.txt"
     assert written.read_text().strip() == str(uid)
     st = written.stat()
     assert (st.st_uid, st.st_gid) == (uid, gid)
     assert only(engine, project_name)["Config"]["User"] == f"{uid}:{gid}"
-    r = cli("down", cwd=root, prefix=prefix, env=env)
-    assert r.returncode == 0, r.stderr
+    r = cli_process("down", cwd=root, prefix=prefix, env=env)
+    assert r.exit_code == 0, r.stderr
     assert containers_of(engine, project_name) == []

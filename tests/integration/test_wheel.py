@@ -11,9 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import python_project
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.support import REPO, python_project
 
 
 @pytest.fixture(scope="module")

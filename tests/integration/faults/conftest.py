@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.integration.fault_support import LOCK, PrivateEngine
+from tests.support.private_engine import LOCK, PrivateEngine
 
 LOCK_WAIT = 900  # seconds a second session waits for the first
 

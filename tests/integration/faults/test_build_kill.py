@@ -5,19 +5,17 @@ works once the engine is back."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.integration.fault_support import PrivateEngine
-from tests.helpers import python_project
+from tests.support import cli_process, python_project
+from tests.support.cli import command, process_env
+from tests.support.private_engine import PrivateEngine
 from tests.hostile.harness import listing
-from tests.integration.up_support import cli
 
 pytestmark = pytest.mark.faults
 
@@ -26,9 +24,9 @@ SLOW_INSTALL = 'install = "sleep 300 && pip install --no-cache-dir -r requiremen
 
 def _build_in_background(root: Path, env: dict[str, str]) -> tuple[subprocess.Popen[str], list[str], threading.Thread]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "devparity", "build"],
+        command("build"),
         cwd=root,
-        env={**os.environ, **env},
+        env=process_env(env),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -43,8 +41,8 @@ def test_engine_killed_during_build(faults_engine: PrivateEngine, fault_project:
     env = faults_engine.env
     root = python_project(tmp_path / "app", fault_project, port=8000)
     for args in (("lock",), ("build",)):
-        done = cli(*args, cwd=root, env=env, timeout=180)
-        assert done.returncode == 0, done.stderr
+        done = cli_process(*args, cwd=root, env=env, timeout=180)
+        assert done.exit_code == 0, done.stderr
     previous = done.stdout.strip().splitlines()[-1]
     assert previous.startswith("sha256:"), done.stdout
     lock_bytes = (root / "devparity.lock").read_bytes()
@@ -80,9 +78,9 @@ def test_engine_killed_during_build(faults_engine: PrivateEngine, fault_project:
     faults_engine.start()
     assert faults_engine.docker("image", "inspect", "--format", "{{.Id}}", previous).strip() == previous
     toml.write_text(original)
-    again = cli("build", cwd=root, env=env, timeout=180)
-    assert again.returncode == 0, again.stderr
+    again = cli_process("build", cwd=root, env=env, timeout=180)
+    assert again.exit_code == 0, again.stderr
     assert again.stdout.strip().splitlines()[-1] == previous  # the previous image, not rebuilt
-    forced = cli("build", "--force", cwd=root, env=env, timeout=300)
-    assert forced.returncode == 0, forced.stderr
+    forced = cli_process("build", "--force", cwd=root, env=env, timeout=300)
+    assert forced.exit_code == 0, forced.stderr
     assert "Traceback" not in forced.stderr

@@ -17,9 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.fault_support import PrivateEngine, free_port
-from tests.helpers import python_project
-from tests.integration.up_support import cli
+from tests.support import cli_process, free_port, python_project
+from tests.support.private_engine import PrivateEngine
 
 pytestmark = pytest.mark.faults
 
@@ -82,17 +81,17 @@ def test_check_with_the_registry_gone(
         root = python_project(tmp_path / "app", fault_project, port=8000)
         toml = root / "devparity.toml"
         toml.write_text(toml.read_text().replace('version = "3.11"', f'version = "3.11"\nbase_image = "{base}"'))
-        locked = cli("lock", cwd=root, env=env, timeout=300)
-        assert locked.returncode == 0, locked.stderr
+        locked = cli_process("lock", cwd=root, env=env, timeout=300)
+        assert locked.exit_code == 0, locked.stderr
         assert json.loads((root / "devparity.lock").read_text())["base"]["source"] == "registry"
-        online = cli("check", "--format", "json", cwd=root, env=env, timeout=300)
-        assert online.returncode in (0, 1), online.stderr  # parity, or a host warning under --strict only
+        online = cli_process("check", "--format", "json", cwd=root, env=env, timeout=300)
+        assert online.exit_code in (0, 1), online.stderr  # parity, or a host warning under --strict only
         assert {r["id"]: r["status"] for r in json.loads(online.stdout)["rules"]}["base"] == "pass", online.stdout
 
         registry.stop()
         assert not registry.answers()
-        gone = cli("check", "--format", "json", cwd=root, env=env, timeout=300)
-        assert gone.returncode == 1, gone.stdout + gone.stderr
+        gone = cli_process("check", "--format", "json", cwd=root, env=env, timeout=300)
+        assert gone.exit_code == 1, gone.stdout + gone.stderr
         assert "Traceback" not in gone.stdout + gone.stderr
         report = json.loads(gone.stdout)
         status = {r["id"]: r["status"] for r in report["rules"]}
@@ -102,8 +101,8 @@ def test_check_with_the_registry_gone(
         assert finding["severity"] == "error"
         assert "cannot be reached" in finding["message"] and "--offline" in finding["fix"], finding
 
-        offline = cli("check", "--offline", "--format", "json", cwd=root, env=env, timeout=300)
-        assert offline.returncode == 0, offline.stdout + offline.stderr
+        offline = cli_process("check", "--offline", "--format", "json", cwd=root, env=env, timeout=300)
+        assert offline.exit_code == 0, offline.stdout + offline.stderr
         assert {r["id"]: r["status"] for r in json.loads(offline.stdout)["rules"]}["base"] == "skipped"
     finally:
         subprocess.run(["docker", "-H", faults_engine.host, "rmi", base], capture_output=True, timeout=60)

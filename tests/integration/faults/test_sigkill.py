@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 from devparity import config, roles
-from tests.integration.fault_support import PrivateEngine, free_port
-from tests.helpers import python_project
-from tests.integration.up_support import Up, cli, wait_for_text
+from tests.support import Up, cli_process, free_port, python_project, wait_for_text
+from tests.support.private_engine import PrivateEngine
 
 pytestmark = pytest.mark.faults
 
@@ -34,8 +33,8 @@ def test_down_removes_the_orphans_of_a_killed_up(faults_engine: PrivateEngine, f
     root = python_project(tmp_path / "app", fault_project, port=port)
     _orphaned(faults_engine, fault_project, root, port)
 
-    down = cli("down", cwd=root, env=faults_engine.env, timeout=60)
-    assert down.returncode == 0, down.stderr
+    down = cli_process("down", cwd=root, env=faults_engine.env, timeout=60)
+    assert down.exit_code == 0, down.stderr
     assert f"removed {roles.name_for(config.load(root / 'devparity.toml'), 'dev')}" in down.stderr
     assert faults_engine.containers(fault_project) == []
 
@@ -48,11 +47,11 @@ def test_the_next_up_replaces_the_orphan_of_a_killed_up(
     _orphaned(faults_engine, fault_project, root, port)
     orphan = faults_engine.containers(fault_project)[0]["ID"]
 
-    up = cli("up", "--detach", cwd=root, env=faults_engine.env, timeout=120)
-    assert up.returncode == 0, up.stderr
+    up = cli_process("up", "--detach", cwd=root, env=faults_engine.env, timeout=120)
+    assert up.exit_code == 0, up.stderr
     assert "Traceback" not in up.stderr
     now = faults_engine.containers(fault_project)
     assert len(now) == 1, now  # exactly one dev container, and not the orphan
     assert now[0]["ID"] != orphan and now[0]["State"] == "running", now
     wait_for_text(port, "v1 development", timeout=30)
-    assert cli("down", cwd=root, env=faults_engine.env, timeout=60).returncode == 0
+    assert cli_process("down", cwd=root, env=faults_engine.env, timeout=60).exit_code == 0

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.fault_support import PrivateEngine, free_port
-from tests.helpers import python_project
-from tests.integration.up_support import Up, cli, wait_for_text
+from tests.support import Up, cli_process, free_port, python_project, wait_for_text
+from tests.support.private_engine import PrivateEngine
 
 pytestmark = pytest.mark.faults
 
@@ -72,8 +71,8 @@ def test_up_exits_3_when_the_engine_stays_away(faults_engine: PrivateEngine, fau
     assert "run `devparity down` once it is back" in output, output
     assert "stopped and removed" not in output, output
     faults_engine.start()
-    down = cli("down", cwd=root, env=faults_engine.env, timeout=60)
-    assert down.returncode == 0, down.stderr
+    down = cli_process("down", cwd=root, env=faults_engine.env, timeout=60)
+    assert down.exit_code == 0, down.stderr
     assert faults_engine.containers(fault_project) == []
 
 
@@ -97,5 +96,5 @@ def test_ctrl_c_while_waiting_for_the_engine_ends_promptly(
     assert "Traceback" not in output, output
     assert "run `devparity down` once it is back" in output, output
     faults_engine.start()
-    assert cli("down", cwd=root, env=faults_engine.env, timeout=60).returncode == 0
+    assert cli_process("down", cwd=root, env=faults_engine.env, timeout=60).exit_code == 0
     assert faults_engine.containers(fault_project) == []

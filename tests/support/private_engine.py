@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,9 +64,3 @@ class PrivateEngine:
             return
         for c in self.containers(project):
             subprocess.run(["docker", "-H", self.host, "rm", "-f", c["ID"]], capture_output=True, timeout=60)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])

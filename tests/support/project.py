@@ -1,38 +1,23 @@
-"""Helpers shared by the tests: temp projects and in-process CLI runs."""
+"""Projects on disk: the Python test project, files, a local wheel, and a
+lock made without an engine."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import textwrap
 import uuid
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from typer.testing import CliRunner
+from devparity import config, inputs, lock, render
+from devparity.pin import BasePin
+from tests.support.app import APP_PY
+from tests.support.fingerprints import fingerprint
 
-from devparity.cli import app
-
-APP_PY = """\
-import os, http.server
-
-VERSION = "v1"
-
-class H(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        body = f"{VERSION} {os.environ.get('APP_ENV')}\\n".encode()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-http.server.ThreadingHTTPServer(("0.0.0.0", int(os.environ.get("PORT", "8000"))), H).serve_forever()
-"""
+DOCKERIGNORE = ".git\n__pycache__\n*.pyc\n.venv\n"
 
 
 def unique_name(prefix: str = "dpt") -> str:
@@ -46,60 +31,52 @@ def write_files(root: Path, files: dict[str, str]) -> None:
         path.write_text(textwrap.dedent(text))
 
 
-def python_project(root: Path, name: str, *, port: int = 8000, requirements: str = "", extra_toml: str = "") -> Path:
-    """A stdlib HTTP app with a devparity.toml; returns ``root``."""
+def python_project(
+    root: Path,
+    name: str,
+    *,
+    port: int = 8000,
+    requirements: str = "",
+    extra_toml: str = "",
+    base_image: str | None = None,
+    install: str | None = None,
+    dockerignore: str = DOCKERIGNORE,
+) -> Path:
+    """The test app (tests.support.app) with a devparity.toml; returns ``root``.
+    ``base_image``: build FROM it (e.g. a local registry's copy);
+    ``install``: the dependency install command."""
+    runtime = f'base_image = "{base_image}"\n' if base_image else ""
+    deps = f'install = "{install}"\n' if install else ""
     write_files(
         root,
         {
             "app.py": APP_PY,
             "requirements.txt": requirements,
             ".python-version": "3.11\n",
-            ".dockerignore": ".git\n__pycache__\n*.pyc\n.venv\n",
-            "devparity.toml": f"""\
-                [project]
-                name = "{name}"
-
-                [runtime]
-                language = "python"
-                version = "3.11"
-
-                [dependencies]
-                files = ["requirements.txt"]
-
-                [app]
-                command = ["python", "app.py"]
-                ports = [{port}]
-                env = {{ APP_ENV = "production", PORT = "{port}" }}
-
-                [dev]
-                env = {{ APP_ENV = "development" }}
-                """
-            + textwrap.dedent(extra_toml),
+            ".dockerignore": dockerignore,
         },
     )
+    toml = f"""\
+[project]
+name = "{name}"
+
+[runtime]
+language = "python"
+version = "3.11"
+{runtime}
+[dependencies]
+files = ["requirements.txt"]
+{deps}
+[app]
+command = ["python", "app.py"]
+ports = [{port}]
+env = {{ APP_ENV = "production", PORT = "{port}" }}
+
+[dev]
+env = {{ APP_ENV = "development" }}
+"""
+    (root / "devparity.toml").write_text(toml + textwrap.dedent(extra_toml))
     return root
-
-
-@dataclass
-class Result:
-    exit_code: int
-    stdout: str
-    stderr: str
-
-
-def run_cli(*args: str, cwd: Path | None = None) -> Result:
-    """Run the CLI in-process (cwd switched for the call)."""
-    import os
-
-    runner = CliRunner()
-    old = os.getcwd()
-    if cwd:
-        os.chdir(cwd)
-    try:
-        r = runner.invoke(app, list(args), catch_exceptions=False)
-    finally:
-        os.chdir(old)
-    return Result(r.exit_code, r.stdout, r.stderr)
 
 
 def make_wheel(dest: Path, name: str, version: str = "1.0", module_text: str | None = None) -> Path:
@@ -131,20 +108,20 @@ LOCK_DIGEST = "sha256:" + "c" * 64
 def lock_data(root: Path, *, digest: str = LOCK_DIGEST, salt: str | None = None) -> dict[str, Any]:
     """The lock `devparity lock` would write for the project at ``root``,
     made without an engine (a registry pin of ``digest``, a small fingerprint)."""
-    from devparity import config, inputs, lock, render
-    from devparity.pin import BasePin
-
     cfg = config.load(root / "devparity.toml")
     ref = render.base_image(cfg)
-    fp = {"schema": 1, "os": {"id": "debian"}, "runtimes": {cfg.language: "3.11.9"}, "packages": {"dpkg": {"bash": "5.2"}}}
-    fp["base"] = {"ref": ref, "digest": digest}
+    fp = fingerprint(
+        os={"id": "debian"},
+        runtimes={cfg.language: "3.11.9"},
+        packages={"dpkg": {"bash": "5.2"}},
+        base={"ref": ref, "digest": digest},
+        drop=("kind", "ref", "image_id", "config"),
+    )
     pin = BasePin(ref, digest, "registry", None)
     return lock.make(cfg, inputs.compute(cfg, digest), pin, runtime_in_image="3.11.9", fingerprint=fp, salt=salt)
 
 
 def write_lock(root: Path, **kwargs: Any) -> dict[str, Any]:
-    import json
-
     data = lock_data(root, **kwargs)
     (root / "devparity.lock").write_text(json.dumps(data, sort_keys=True, indent=2) + "\n")
     return data

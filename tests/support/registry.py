@@ -1,6 +1,6 @@
-"""Helpers for the drift integration tests (check, snapshot, diff): projects
-whose base comes from the local registry, hand-made wheels, a tiny package
-index on 127.0.0.1, and the project's dev/prod containers.
+"""For the drift integration tests (check, snapshot, diff): base images in
+the local registry, a tiny package index on 127.0.0.1, and the project's
+dev/prod containers.
 
 Everything created carries the test's ``devparity.project`` label (removed by
 the ``project_name`` fixture) or is removed by the fixture that made it.
@@ -11,9 +11,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import io
 import os
-import subprocess
-import sys
 import threading
 import urllib.request
 from collections.abc import Iterator
@@ -21,31 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from devparity import builder, config, engine, identity, lock, plan, roles, secrets
-from tests.helpers import python_project, run_cli
+from tests.support.cli import cli_process, run_cli
 
 REGISTRY = os.environ.get("DEVPARITY_REGISTRY", "127.0.0.1:5000")
 SECRET = "sk-devparity-test-7f3a9c"  # must never appear in any output
-
-
-def registry_project(
-    root: Path, name: str, base_ref: str, *, requirements: str = "", install: str | None = None, extra_toml: str = ""
-) -> Path:
-    """python_project with ``runtime.base_image = base_ref`` (and an install command)."""
-    python_project(root, name, port=free_port(), requirements=requirements, extra_toml=extra_toml)
-    toml = root / "devparity.toml"
-    text = toml.read_text().replace('version = "3.11"\n', f'version = "3.11"\nbase_image = "{base_ref}"\n', 1)
-    if install:
-        text = text.replace('files = ["requirements.txt"]\n', f'files = ["requirements.txt"]\ninstall = "{install}"\n')
-    toml.write_text(text)
-    return root
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 _PUSHED: dict[str, set[str]] = {}  # repo -> digests pushed by these tests
@@ -79,8 +57,6 @@ def forget_repo(client: Any, repo: str) -> None:
 
 def build_variant(client: Any, base_ref: str, project: str) -> str:
     """A tiny image FROM ``base_ref`` with an extra file, labelled for cleanup."""
-    import io
-
     dockerfile = f"FROM {base_ref}\nRUN echo re-pushed > /re-pushed.txt\nLABEL devparity.project={project}\n"
     img, _logs = client.images.build(fileobj=io.BytesIO(dockerfile.encode()), rm=True, network_mode="host")
     return str(img.id)
@@ -121,16 +97,8 @@ def start_dev(root: Path, role: str = "dev") -> str:
 def exec_dev(root: Path, *argv: str) -> None:
     """`devparity exec dev -- argv` in ``root``, as a subprocess (exec streams
     the container's raw output to the process's own stdout)."""
-    r = subprocess.run(
-        [sys.executable, "-m", "devparity", "exec", "dev", "--", *argv],
-        cwd=root,
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-    )
-    assert r.returncode == 0, r.stdout + r.stderr
+    r = cli_process("exec", "dev", "--", *argv, cwd=root, timeout=120, stdin=None)
+    assert r.exit_code == 0, r.stdout + r.stderr
 
 
 def start_prod_with_env(root: Path, client: Any, env: dict[str, str]) -> str:

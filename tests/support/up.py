@@ -1,49 +1,34 @@
-"""Helpers for the `devparity up` integration tests: the CLI in a subprocess
-with its output collected, HTTP polling on 127.0.0.1, and a tiny local
-wheel (nothing can be downloaded during a build)."""
+"""``Up``: a foreground ``devparity up`` in the background of a test or a
+benchmark, its stdout and stderr lines collected as they come."""
 
 from __future__ import annotations
 
-import http.client
-import os
 import re
 import signal
 import subprocess
-import sys
 import threading
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
+from typing import IO
 
-
-def cli(
-    *args: str, cwd: Path, env: dict[str, str] | None = None, prefix: Sequence[str] = (), timeout: float = 180
-) -> subprocess.CompletedProcess[str]:
-    """The CLI in a subprocess (``prefix``: e.g. setpriv to run as another user)."""
-    return subprocess.run(
-        [*prefix, sys.executable, "-m", "devparity", *args],
-        check=False,
-        cwd=cwd,
-        env={**os.environ, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+from tests.support.cli import command, process_env
 
 
 class Up:
-    """A `devparity up` running in the background; its output is collected."""
+    """``devparity up ARGS`` in ``root``; ``env`` overlays the environment."""
 
     def __init__(self, root: Path, *args: str, prefix: Sequence[str] = (), env: dict[str, str] | None = None) -> None:
+        self.started = time.perf_counter()
         self.proc = subprocess.Popen(
-            [*prefix, sys.executable, "-m", "devparity", "up", *args],
+            command("up", *args, prefix=prefix),
             cwd=root,
+            stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env={**os.environ, **(env or {})},
+            errors="replace",
+            env=process_env(env),
         )
         self.out: list[str] = []
         self.err: list[str] = []
@@ -55,8 +40,9 @@ class Up:
             t.start()
 
     @staticmethod
-    def _read(stream: object, into: list[str]) -> None:
-        for line in stream:  # type: ignore[attr-defined]
+    def _read(stream: IO[str] | None, into: list[str]) -> None:
+        assert stream is not None
+        for line in stream:
             into.append(line.rstrip("\n"))
 
     @property
@@ -76,13 +62,14 @@ class Up:
                     return m
             if exited or time.monotonic() > deadline:
                 break
-            time.sleep(0.02)
+            time.sleep(0.01)
         raise AssertionError(f"no stderr line matching {pattern!r} (exit {self.proc.poll()}):\n{self.stderr}")
 
     def interrupt(self, timeout: float = 10) -> tuple[int, float]:
         """SIGINT, as Ctrl-C does; returns (exit code, seconds taken)."""
         started = time.monotonic()
-        self.proc.send_signal(signal.SIGINT)
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
         code = self.proc.wait(timeout=timeout)
         return code, time.monotonic() - started
 
@@ -95,28 +82,3 @@ class Up:
         for stream in (self.proc.stdout, self.proc.stderr):
             if stream:
                 stream.close()
-
-
-def get(port: int, timeout: float = 1.0) -> str | None:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=timeout) as r:
-            return r.read().decode()
-    except (urllib.error.URLError, http.client.HTTPException, OSError):  # mid-restart
-        return None
-
-
-def wait_for_text(port: int, want: str | Callable[[str], bool], timeout: float = 30) -> str:
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = get(port)
-        if last is not None and (want(last) if callable(want) else want in last):
-            return last
-        time.sleep(0.01)
-    raise AssertionError(f"127.0.0.1:{port} never served {want!r} (last: {last!r})")
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new))

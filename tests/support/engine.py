@@ -1,0 +1,21 @@
+"""Clean-up by label: everything a test or a benchmark creates carries its
+project's ``devparity.project`` label."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from devparity import engine
+
+
+def remove_by_project(name: str, client: Any = None) -> None:
+    """Remove every container and image labelled with project ``name``."""
+    api = (client or engine.client()).api
+    label = {"label": [f"{engine.LABEL_PROJECT}={name}"]}
+    for c in api.containers(all=True, filters=label):
+        with contextlib.suppress(Exception):  # removed already (by the code under test)
+            api.remove_container(c["Id"], force=True)
+    for img in api.images(filters=label):
+        with contextlib.suppress(Exception):  # gone with a parent already
+            api.remove_image(img["Id"], force=True)
