@@ -25,7 +25,7 @@ from _bench import Up, cli, pct, project, set_version, summary, wait_for
 
 
 def devparity_reloads(root: Path, env: dict[str, str], port: int, edits: int) -> list[float]:
-    up = Up(root, env)
+    up = Up(root, env=env)
     try:
         wait_for(port, "v1 development", timeout=180)
         times = []

@@ -43,10 +43,10 @@ def main() -> int:
         subprocess.run([cli(), "build", "-q"], cwd=root, env=env, check=True, capture_output=True)
         for run in range(args.runs + 1):
             for mode, samples in times.items():
-                up = Up(root, env)
+                up = Up(root, env=env)
                 try:
                     if mode == "after URL":
-                        up.wait_line(rf"http://127\.0\.0\.1:{args.port}")
+                        up.wait_for(rf"http://127\.0\.0\.1:{args.port}")
                     served = wait_for(args.port, "v1 development", timeout=60, request_timeout=args.request_timeout)
                 finally:
                     stopped = up.stop()

@@ -64,9 +64,9 @@ def inotify_watches(pid: int) -> int:
 
 def measure(root: Path, env: dict[str, str], port: int, idle: float) -> dict[str, float]:
     subprocess.run([cli(), "build", "-q"], cwd=root, env=env, check=True, capture_output=True)
-    up = Up(root, env)
+    up = Up(root, env=env)
     try:
-        ready_ms = float(up.wait_line(r"watching .* \(ready in (\d+) ms\)", timeout=120).group(1))
+        ready_ms = float(up.wait_for(r"watching .* \(ready in (\d+) ms\)", timeout=120).group(1))
         spawn_to_ready = (time.perf_counter() - up.started) * 1000
         wait_for(port, "v1 development", timeout=60)
         time.sleep(2)  # let start-up work settle

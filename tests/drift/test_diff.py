@@ -10,25 +10,16 @@ import pytest
 
 from devparity.drift.diff import Change, changes_to_json, diff, render_text
 from devparity.drift.filters import mask_env
+from tests.support import fingerprint
 
-A: dict[str, Any] = {
-    "schema": 1,
-    "kind": "image",
-    "ref": "app:dev",
-    "image_id": "sha256:aaa",
-    "os": {"id": "debian", "version_id": "12", "pretty_name": "Debian GNU/Linux 12 (bookworm)"},
-    "runtimes": {"python": "3.11.2"},
-    "packages": {"dpkg": {"curl": "7.88.1", "bash": "5.2.15"}, "pip": {"flask": "2.0.1"}},
-    "config": {
-        "user": "",
-        "workdir": "/app",
-        "entrypoint": None,
-        "cmd": ["python", "app.py"],
-        "exposed_ports": ["8000/tcp"],
-        "env": mask_env({"DEBUG": "0", "API_TOKEN": "old-secret"}),
-    },
-    "base": {"ref": "python:3.11-slim", "digest": "sha256:111"},
-}
+A: dict[str, Any] = fingerprint(
+    ref="app:dev",
+    image_id="sha256:aaa",
+    runtimes={"python": "3.11.2"},
+    packages={"dpkg": {"curl": "7.88.1", "bash": "5.2.15"}, "pip": {"flask": "2.0.1"}},
+    config_over={"env": mask_env({"DEBUG": "0", "API_TOKEN": "old-secret"})},
+    base={"ref": "python:3.11-slim", "digest": "sha256:111"},
+)
 
 
 def _b() -> dict[str, Any]:

@@ -11,6 +11,7 @@ from devparity.drift import filters, fingerprint, parsers
 from devparity.engine.models import RunConfig
 from devparity.runtimes import node_image, python_image
 from devparity.errors import UsageError
+from tests.support import fingerprint as fake_fingerprint
 
 OS_RELEASE_DEBIAN = """\
 PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"
@@ -235,8 +236,7 @@ def test_hidden_paths_reports_topmost_missing_dir() -> None:
 
 
 def _fp(**over: object) -> dict[str, object]:
-    base: dict[str, object] = {"schema": 1, "kind": "image", "ref": "x", "packages": {}}
-    return {**base, **over}
+    return fake_fingerprint(**{"ref": "x", "packages": {}, **over})
 
 
 def test_snapshot_round_trip(tmp_path) -> None:  # type: ignore[no-untyped-def]

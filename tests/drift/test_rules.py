@@ -11,25 +11,17 @@ from devparity.config import AllowRule
 from devparity.drift.findings import BaseFacts, ContainerFacts, Facts, Skipped
 from devparity.drift.container_rule import fold_changes
 from devparity.drift.rules import evaluate
+from tests.support import fingerprint
 
-IMAGE: dict[str, Any] = {
-    "schema": 1,
-    "kind": "image",
-    "ref": "devparity/shop:abc",
-    "image_id": "sha256:aaa",
-    "os": {"id": "debian", "version_id": "12", "pretty_name": "Debian GNU/Linux 12 (bookworm)"},
-    "runtimes": {"python": "3.11.9"},
-    "packages": {"dpkg": {"bash": "5.2.15"}, "pip": {"flask": "3.0.0", "idna": "3.6"}},
-    "config": {
+IMAGE: dict[str, Any] = fingerprint(
+    ref="devparity/shop:abc",
+    image_id="sha256:aaa",
+    packages={"dpkg": {"bash": "5.2.15"}, "pip": {"flask": "3.0.0", "idna": "3.6"}},
+    config_over={
         "user": "app",
-        "workdir": "/app",
-        "entrypoint": None,
-        "cmd": ["python", "app.py"],
-        "exposed_ports": ["8000/tcp"],
         "env": mask_env({"APP_ENV": "production", "PATH": "/opt/venv/bin:/usr/bin", "API_TOKEN": "s3cr3t-value"}),
     },
-    "base": None,
-}
+)
 LOCKED = {k: v for k, v in IMAGE.items() if k not in ("image_id", "ref", "kind")} | {
     "base": {"ref": "python:3.11-slim", "digest": "sha256:111"}
 }

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.support import fingerprint
 from tests.hostile.harness import BASE_TOML, assert_clean, listing, make_project, run
 
 GHP = "ghp_" + "R7x" * 12
@@ -49,20 +50,15 @@ def test_render_masks_secret_env(tmp_path: Path, name: str, value: str) -> None:
 
 
 def _fingerprint(env: dict[str, str], *, cmd: list[str] | None = None, changes: list[dict[str, str]] | None = None) -> dict[str, Any]:
-    return {
-        "schema": 1,
-        "kind": "container",
-        "ref": "x",
-        "image_id": "sha256:" + "0" * 64,
-        "os": {"id": "debian"},
-        "runtimes": {"python": "3.11.9"},
-        "packages": {},
-        "config": {"user": "", "workdir": "/app", "entrypoint": None, "cmd": cmd, "exposed_ports": [], "env": env},
-        "base": None,
-        "changes": changes or [],
-        "hidden_paths": [],
-        "mounts": [],
-    }
+    return fingerprint(
+        kind="container",
+        ref="x",
+        image_id="sha256:" + "0" * 64,
+        os={"id": "debian"},
+        packages={},
+        config_over={"cmd": cmd, "exposed_ports": [], "env": env},
+        changes=changes or [],
+    )
 
 
 def _snapshots(root: Path, a: dict[str, Any], b: dict[str, Any]) -> None:

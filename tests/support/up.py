@@ -73,6 +73,13 @@ class Up:
         code = self.proc.wait(timeout=timeout)
         return code, time.monotonic() - started
 
+    def stop(self, timeout: float = 30) -> float:
+        """Ctrl-C, then close; seconds until the process ended."""
+        try:
+            return self.interrupt(timeout)[1]
+        finally:
+            self.close()
+
     def close(self) -> None:
         if self.proc.poll() is None:
             self.proc.kill()
