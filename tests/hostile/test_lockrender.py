@@ -1,6 +1,6 @@
 """Hostile locks and config values against `lock --check`, `render` and
 `check` (issue 7, findings 1-3). No engine: each lock starts as the one
-`devparity lock` would write (tests.helpers.lock_data) and is then tampered
+`devparity lock` would write (tests.support.lock_data) and is then tampered
 with or broken. Malformed is exit 2, a consistent-looking hand edit exit 1;
 either way one line on stderr, no traceback, and no injected line in a
 rendered Dockerfile."""

@@ -1,5 +1,5 @@
 """Fixtures of the fault tests (issue 7). They SIGKILL and restart dockerd,
-so they run on a private engine (tests/integration/fault_support.py),
+so they run on a private engine (tests/support/private_engine.py),
 never the shared one. The session fixture starts it and removes every trace
 of it at the end; ``faults_engine`` makes sure it answers before each test
 (the previous one may have killed it). The CLI runs as a subprocess with
@@ -18,6 +18,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.support import unique_name
 from tests.support.private_engine import LOCK, PrivateEngine
 
 LOCK_WAIT = 900  # seconds a second session waits for the first
@@ -76,8 +77,6 @@ def faults_engine(_private_engine: PrivateEngine) -> PrivateEngine:
 @pytest.fixture
 def fault_project(faults_engine: PrivateEngine) -> Iterator[str]:
     """A unique project name; its containers on the private engine go after."""
-    from tests.helpers import unique_name
-
     name = unique_name("dpf")
     yield name
     faults_engine.start()
