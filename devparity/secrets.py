@@ -19,7 +19,7 @@ import json
 import re
 import secrets as _random
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 from devparity.cache import atomic_write_text, cache_dir
 
@@ -96,7 +96,7 @@ def new_salt() -> str:
     return _random.token_hex(16)
 
 
-def valid_salt(value: Any) -> bool:
+def valid_salt(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and bool(SALT_RE.fullmatch(value))
 
 
