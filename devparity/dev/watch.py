@@ -158,6 +158,8 @@ class Watcher:
         by default before Linux 5.11). RustNotify rather than
         watchfiles.watch(): its constructor returns once everything is
         watched, which is the readiness `start` reports."""
+        # Imported here for start-up: watchfiles' native extension is loaded
+        # only by a session that watches (not by `up --detach`, `check`, ...).
         from watchfiles._rust_notify import RustNotify
 
         dirs = watched_dirs(self.root, self.filter)

@@ -25,10 +25,14 @@ The hooks fall in five groups, each used by one part of devparity:
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
+
+from devparity import files
+from devparity.errors import ConfigError
 
 if TYPE_CHECKING:
     from devparity.config import Config
@@ -240,9 +244,6 @@ class Defaults:
 def read_text(path: Path) -> str | None:
     """A version hint file's text, or None when it is absent or unusable: a
     hint is advisory, but a FIFO or device must not hang detection."""
-    from devparity import files
-    from devparity.errors import ConfigError
-
     try:
         return files.read_text(path)
     except ConfigError:
@@ -271,8 +272,6 @@ def tool_versions(root: Path, tool_names: tuple[str, ...]) -> str | None:
 
 
 def mise_version(root: Path, tool_names: tuple[str, ...]) -> str | None:
-    import tomllib
-
     for name in ("mise.toml", ".mise.toml"):
         text = read_text(root / name)
         if text is None:

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
 from devparity.runtimes import python_image
 from devparity.runtimes.plugin import (
     Defaults,
@@ -65,8 +67,6 @@ class PythonRuntime(Defaults):
         return hints
 
     def satisfies(self, version: str, spec: str) -> bool:
-        from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
         try:
             specs = SpecifierSet(spec)
         except InvalidSpecifier:
