@@ -3,7 +3,7 @@
 Both roles come from a single ``builder.ensure(..., with_source=False)``: the
 newest image built from the same environment inputs, even when the source
 changed since (dev mounts the live source). That is what makes a later
-``up prod`` run the very image id dev runs. In the foreground, devparity.devloop
+``up prod`` run the very image id dev runs. In the foreground, devparity.dev.session
 watches, reloads and cleans up; ``--detach`` starts and returns.
 """
 
