@@ -42,15 +42,16 @@ class Lock:
 
     @property
     def base_ref(self) -> str:
-        return self.data["base"]["ref"]
+        return str(self.data["base"]["ref"])  # a str: lockschema validated it
 
     @property
     def base_digest(self) -> str | None:
-        return self.data["base"].get("digest")
+        digest = self.data["base"].get("digest")
+        return None if digest is None else str(digest)
 
     @property
     def base_source(self) -> str:
-        return self.data["base"].get("source", "registry")
+        return str(self.data["base"].get("source", "registry"))
 
     @property
     def fingerprint(self) -> dict[str, Any] | None:
