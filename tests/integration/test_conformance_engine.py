@@ -11,9 +11,7 @@ import pytest
 
 from devparity import runtimes
 from devparity.drift.fingerprint import fingerprint_image
-from tests.helpers import run_cli
-from tests.integration.drift_support import free_port
-from tests.integration.up_support import Up, edit, wait_for_text
+from tests.support import Up, edit, free_port, run_cli, wait_for_text
 from tests.runtimes.conformance_support import sample, with_ports
 
 pytestmark = pytest.mark.engine

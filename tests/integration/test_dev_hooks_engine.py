@@ -13,8 +13,7 @@ import pytest
 from devparity import runtimes
 from devparity.runtimes.plugin import DevVolume
 from devparity.runtimes.python import PythonRuntime
-from tests.helpers import python_project, run_cli
-from tests.integration.drift_support import free_port
+from tests.support import free_port, python_project, run_cli
 
 CACHE = "/tmp/devparity-test-cache"
 

@@ -13,9 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import run_cli
-from tests.integration.drift_support import free_port
-from tests.integration.up_support import wait_for_text
+from tests.support import free_port, run_cli, wait_for_text
 
 from devparity.drift.fingerprint import fingerprint_image
 
