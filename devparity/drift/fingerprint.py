@@ -12,12 +12,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import threading
 from pathlib import Path
 from typing import Any
 
 from devparity import secrets
 from devparity.cache import atomic_write_text, cache_dir, canonical_json
-from devparity.drift import filters
+from devparity.drift import filters, overlay
 from devparity.drift.filters import hidden_paths, is_secret_name, mask_env  # re-exported
 from devparity.drift.sources import collect
 from devparity.engine import archive, containers, images
@@ -46,27 +48,36 @@ def _cache_path(image_id: str, salt: str) -> Path:
     return cache_dir("fingerprints") / f"{image_id}.{salt_id}.json"
 
 
+_IMAGE_ID = re.compile(r"sha256:[0-9a-f]{64}")
+
+
 def fingerprint_image(
     ref: str, *, project: str | None = None, use_cache: bool = True, salt: str | None = None
 ) -> dict[str, Any]:
     """The fingerprint of a local image, secrets masked with ``salt``
     (devparity.secrets.salt_of; None: the per-user salt).
 
-    Side effects: inspects the image; on a cache miss creates and removes a
-    probe container (archive.open_reader) and writes the cache file
-    ``cache_dir("fingerprints")/<image id>.json``. ``base`` is left None for
-    the caller to fill in.
+    Side effects: inspects the image (not when ``ref`` is an image id with
+    a cached fingerprint: an id names the same content forever); on a cache
+    miss creates and removes a probe container (archive.open_reader) and
+    writes the cache files ``cache_dir("fingerprints")/<image id>.<salt
+    id>.json`` and ``cache_dir("fingerprint-reads")/<image id>...json``,
+    the record of what was read (drift.overlay), which a container of this
+    image is read against. ``base`` is left None for the caller to fill in.
     """
+    salt = salt or secrets.user_salt()
+    if use_cache and _IMAGE_ID.fullmatch(ref):
+        cached = _read_cached(_cache_path(ref, salt), ref)
+        if cached is not None:
+            return {**cached, "ref": ref}
     image = images.inspect(ref)
     image_id = image.id
-    salt = salt or secrets.user_salt()
     path = _cache_path(image_id, salt)
     if use_cache:
         cached = _read_cached(path, image_id)
         if cached is not None:
             return {**cached, "ref": ref}
-    with archive.open_reader(archive.Target("image", image_id, project)) as reader:
-        facts = collect(reader)
+    facts = _scan_image(image_id, project)
     fp = {
         "schema": SCHEMA,
         "kind": "image",
@@ -78,6 +89,64 @@ def fingerprint_image(
     }
     atomic_write_text(path, canonical_json(fp))
     return fp
+
+
+def _scan_image(image_id: str, project: str | None) -> dict[str, Any]:
+    """collect() over the image's files, recording what was read.
+    Side effects: a probe container; writes the record."""
+    with archive.open_reader(archive.Target("image", image_id, project)) as reader:
+        recorder = overlay.Recorder(reader)
+        facts = collect(recorder)
+    atomic_write_text(_record_path(image_id), json.dumps(recorder.record(image_id), separators=(",", ":")))
+    return facts
+
+
+def _record_path(image_id: str) -> Path:
+    # what an image holds does not depend on the salt: one record per image
+    return cache_dir("fingerprint-reads") / f"{image_id}.{SCHEMA}.{overlay.RECORD_VERSION}.json"
+
+
+_record_locks: dict[str, threading.Lock] = {}
+_record_locks_guard = threading.Lock()
+
+
+def _record(image_id: str, project: str | None) -> dict[str, Any]:
+    """The record of the image's fingerprint scan, scanning it on a miss
+    (an image fingerprinted by an older devparity); dev and prod of one
+    image, read side by side, scan it once."""
+    with _record_locks_guard:
+        lock = _record_locks.setdefault(image_id, threading.Lock())
+    with lock:
+        return _record_locked(image_id, project)
+
+
+def _record_locked(image_id: str, project: str | None) -> dict[str, Any]:
+    path = _record_path(image_id)
+    for _ in range(2):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(data, dict) and data.get("image_id") == image_id:
+                return data
+        except (OSError, ValueError):
+            pass
+        _scan_image(image_id, project)
+    return {}  # unreadable even after a fresh scan: the overlay reads everything live
+
+
+def image_tree(image_id: str, path: str, project: str | None = None) -> list[str]:
+    """archive.list_tree of an image, cached by image id (images never change).
+    Side effects: on a miss, a probe container and a cache file."""
+    key = hashlib.sha256(path.encode()).hexdigest()[:12]
+    cache = cache_dir("image-trees") / f"{image_id}.{key}.json"
+    try:
+        names = json.loads(cache.read_text(encoding="utf-8"))
+        if isinstance(names, list):
+            return [str(n) for n in names]
+    except (OSError, ValueError):
+        pass
+    names = archive.list_tree(archive.Target("image", image_id, project), path)
+    atomic_write_text(cache, json.dumps(names))
+    return names
 
 
 def _read_cached(path: Path, image_id: str) -> dict[str, Any] | None:
@@ -95,24 +164,30 @@ def fingerprint_container(ref: str, *, project: str | None = None, salt: str | N
     """The fingerprint of a container (running or stopped); never cached;
     secrets masked with ``salt`` as in ``fingerprint_image``.
 
-    Side effects: inspects the container, reads its files and diff; for each
-    bind mount whose source is a directory on this host, lists that directory
-    and the image's files at the destination (one probe container each).
+    Only what the container changed is read: its writable-layer changes
+    (the changes API), then its files through drift.overlay, which answers
+    from the record of its image's scan where the changes leave a path
+    alone. Side effects: inspects the container, asks for its changes, reads
+    the changed package files and whatever lies under its mounts; on a
+    first use of its image, scans the image (see ``fingerprint_image``); for
+    each bind mount whose source is a directory on this host, lists that
+    directory and the image's files at the destination (cached by image id).
     """
-    target = archive.Target("container", ref, project)
     info = containers.get(ref)
-    with archive.open_reader(target) as reader:
-        facts = collect(reader)
     mounts = sorted(
         ({"type": m.type, "source": m.source, "destination": m.destination, "rw": m.rw} for m in info.mounts),
         key=lambda m: str(m["destination"]),
     )
     destinations = [str(m["destination"]) for m in mounts if m["destination"]]
+    raw_changes = archive.container_changes(info.id)
+    changes = overlay.Changes(raw_changes, destinations)
+    with archive.open_reader(archive.Target("container", info.id, project)) as reader:
+        facts = collect(overlay.Overlay(_record(info.image_id, project), reader, changes))
     hidden: list[str] = []
     for m in mounts:
         src, dest = str(m["source"]), str(m["destination"]).rstrip("/")
         if m["type"] == "bind" and os.path.isdir(src):
-            image_files = archive.list_tree(archive.Target("image", info.image_id, project), dest or "/")
+            image_files = image_tree(info.image_id, dest or "/", project)
             hidden += [f"{dest}/{rel}" for rel in hidden_paths(image_files, host_files(src))]
     return {
         "schema": SCHEMA,
@@ -122,7 +197,7 @@ def fingerprint_container(ref: str, *, project: str | None = None, salt: str | N
         **facts,
         "config": filters.config_from(info.config, salt),
         "base": None,
-        "changes": filters.filter_changes(archive.container_changes(info.id), destinations),
+        "changes": filters.filter_changes(raw_changes, destinations),
         "hidden_paths": sorted(hidden),
         "mounts": mounts,
     }

@@ -288,9 +288,9 @@ class Live:
         return targets.running_containers(plan.config)
 
     def list_image_tree(self, image_id: str, *, project: str, path: str) -> list[str]:
-        from devparity.engine import archive
+        from devparity.drift import fingerprint
 
-        return archive.list_tree(archive.Target("image", image_id, project), path)
+        return fingerprint.image_tree(image_id, path, project)  # cached by image id
 
     def walk_image(self, image_id: str, *, project: str, path: str, max_size: int) -> Iterator[tuple[str, bytes]]:
         from devparity.engine import archive

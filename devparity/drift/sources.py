@@ -1,6 +1,7 @@
 """Where each fingerprint fact is read from, and the reading itself.
 
-Only files are read, through an archive.Reader (the engine's archive API);
+Only files are read, through an archive.Reader (the engine's archive API)
+or a container's overlay of its image's record (drift.overlay);
 nothing runs in the image. The OS facts are read here (parsed in
 ``parsers``); each runtime plugin reads its own version and packages
 (``Runtime.fingerprint``).
@@ -12,14 +13,14 @@ from typing import Any
 
 from devparity import runtimes
 from devparity.drift import parsers as p
-from devparity.engine import archive
+from devparity.drift.overlay import Files
 
 
 def _text(data: bytes | None) -> str | None:
     return None if data is None else data.decode("utf-8", errors="replace")
 
 
-def collect(reader: archive.Reader) -> dict[str, Any]:
+def collect(reader: Files) -> dict[str, Any]:
     """``os``, ``runtimes`` and ``packages`` of whatever ``reader`` reads.
 
     Side effects: archive API reads only.

@@ -14,13 +14,10 @@ import io
 import tarfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from devparity import identity
 from devparity.engine import LABEL_CHECKOUT, LABEL_PROJECT, LABEL_ROLE, client, mapped_errors
-
-if TYPE_CHECKING:
-    from docker.models.containers import Container
 
 ROLE_PROBE = "probe"
 # The engine refuses to create a container without a command; this one is
@@ -74,12 +71,17 @@ def _strip_root(name: str) -> str:
 class Reader:
     """Reads paths from one container (a probe or a real one)."""
 
-    def __init__(self, container: Container, label: str) -> None:
-        self._container = container
+    def __init__(self, container_id: str, label: str) -> None:
+        # by id through the low-level API: no inspect per reader
+        self._id = container_id
         self._label = label
 
-    def _open(self, path: str) -> tuple[Iterator[bytes], dict[str, Any]] | None:
-        """The tar stream of ``path`` with symlinks at ``path`` itself followed.
+    def _open(
+        self, path: str, via: list[str] | None = None, follow: bool = True
+    ) -> tuple[Iterator[bytes], dict[str, Any]] | None:
+        """The tar stream of ``path`` with symlinks at ``path`` itself followed
+        (each link target is appended to ``via``; with ``follow`` False a
+        link is reported as missing).
 
         The engine resolves symlinks in the parent directories but returns a
         final-component symlink as a link (e.g. Debian's /etc/os-release), and
@@ -90,7 +92,7 @@ class Reader:
         for _ in range(_MAX_SYMLINK_HOPS):
             with mapped_errors(f"reading {path} from {self._label}"):
                 try:
-                    bits, stat = self._container.get_archive(path)
+                    bits, stat = client().api.get_archive(self._id, path)
                 except NotFound:
                     return None
             target = stat.get("linkTarget") or ""
@@ -98,12 +100,17 @@ class Reader:
                 return bits, stat
             for _chunk in bits:  # a link's tar is one header; drain it to free the connection
                 pass
+            if not follow:
+                return None
             path = target
+            if via is not None:
+                via.append(target)
         return None
 
-    def read_file(self, path: str) -> bytes | None:
-        """The content of one regular file, or None if it is missing or not a file."""
-        opened = self._open(path)
+    def read_file(self, path: str, via: list[str] | None = None) -> bytes | None:
+        """The content of one regular file, or None if it is missing or not a
+        file; the symlinks followed on the way are appended to ``via``."""
+        opened = self._open(path, via)
         if opened is None:
             return None
         bits, _stat = opened
@@ -145,6 +152,21 @@ class Reader:
                 if f is not None:
                     yield rel, f.read()
 
+    def read_member(self, path: str) -> bytes | None:
+        """The content of ``path`` if it is a regular file itself (a symlink
+        is not followed, as ``walk`` skips symlinked members), else None."""
+        opened = self._open(path, follow=False)
+        if opened is None:
+            return None
+        bits, _stat = opened
+        data: bytes | None = None
+        with tarfile.open(fileobj=_ChunkStream(bits), mode="r|") as tar:
+            for member in tar:
+                if data is None and member.isfile():
+                    f = tar.extractfile(member)
+                    data = f.read() if f else None
+        return data
+
     def list_tree(self, path: str) -> list[str]:
         """Relative paths of every non-directory entry under ``path``, sorted."""
         opened = self._open(path)
@@ -170,9 +192,7 @@ def open_reader(target: Target) -> Iterator[Reader]:
     its anonymous volumes, when the block exits, whatever happens.
     """
     if target.kind == "container":
-        with mapped_errors(f"finding {target}"):
-            container = client().containers.get(target.ref)
-        yield Reader(container, str(target))
+        yield Reader(target.ref, str(target))  # a missing container fails at the first read
         return
     with mapped_errors(f"creating a probe container for {target}"):
         image = client().images.get(target.ref)
@@ -187,7 +207,7 @@ def open_reader(target: Target) -> Iterator[Reader]:
             image.id, entrypoint=_PROBE_ENTRYPOINT, command=[], labels=labels, network_disabled=True
         )
     try:
-        yield Reader(probe, str(target))
+        yield Reader(probe.id, str(target))
     finally:
         with mapped_errors(f"removing probe container {probe.short_id}"):
             # v=True: images declaring VOLUME get anonymous volumes at create time.
@@ -217,7 +237,7 @@ def container_changes(container_id: str) -> list[dict[str, str]]:
     """The container's writable-layer changes from the diff API, as
     ``{"path", "kind"}`` with kind A (added), C (changed) or D (deleted)."""
     with mapped_errors(f"listing changes of container {container_id}"):
-        raw = client().containers.get(container_id).diff() or []
+        raw = client().api.diff(container_id) or []  # no inspect first: one call
     return sorted(
         ({"path": d["Path"], "kind": _DIFF_KINDS.get(d["Kind"], "C")} for d in raw),
         key=lambda c: c["path"],
