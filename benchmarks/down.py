@@ -41,7 +41,8 @@ def main() -> int:
             t = timed(lambda: run(root, env, "down"))
             assert container_ids(name) == [], "down left a container"
             ids = start()
-            b = timed(lambda: subprocess.run(["docker", "rm", "-f", *ids], capture_output=True, check=True))
+            argv = ["docker", "rm", "-f", *ids]
+            b = timed(lambda argv=argv: subprocess.run(argv, capture_output=True, check=True))
             if i:
                 ours.append(t)
                 baseline.append(b)
