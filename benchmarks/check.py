@@ -2,6 +2,16 @@
 image and fingerprint, no containers), the whole process, N runs.
 
     /work/venv/bin/python benchmarks/check.py [--runs 30] [--base REF]
+    /work/venv/bin/python benchmarks/check.py --containers [--runs 15]
+    /work/venv/bin/python benchmarks/check.py --heavy [--runs 10]
+
+``--containers``: examples/hello (copied to a temp dir) with dev and prod
+running; each run of `devparity check` is paired with `docker diff` of the
+same two containers, one after the other (the engine's changes API, which
+check must ask too), and the median ratio is printed. Targets: median
+<= 600 ms and ratio <= 1.5x. ``--heavy``: the same with numpy, pandas,
+scipy and Django in requirements.txt (about 600 MB; needs PyPI) and only
+dev running; target ratio <= 1.5x.
 
 Runs the installed ``devparity`` CLI as a subprocess (what CI runs) and
 prints median, p95, min and max wall-clock times. The project's base image
@@ -29,6 +39,9 @@ from _bench import write_project
 
 REGISTRY = os.environ.get("DEVPARITY_REGISTRY", "127.0.0.1:5000")
 TARGET_MS = 400
+TARGET_CONTAINERS_MS = 600
+TARGET_RATIO = 1.5
+HEAVY = "numpy\npandas\nscipy\nDjango\n"
 
 
 def _docker(*args: str) -> None:
@@ -70,11 +83,41 @@ def _cleanup(name: str, pushed: str | None) -> None:
         subprocess.run(["docker", "rmi", pushed], capture_output=True, check=False)
 
 
+def with_containers(runs: int, *, heavy: bool) -> int:
+    """check with containers running, paired with `docker diff` of them."""
+    from _hello import container_ids, hello, report, run, timed
+
+    prefix = "bench-check-heavy" if heavy else "bench-check-live"
+    with hello(prefix, requirements=HEAVY if heavy else "") as (root, name, env):
+        run(root, env, "lock")
+        run(root, env, "up", "--detach")
+        if not heavy:
+            run(root, env, "up", "prod", "--detach")
+        ids = container_ids(name)
+        run(root, env, "check")  # the first fingerprint of the image, and the OS caches
+        ours, baseline = [], []
+        for _ in range(runs):
+            ours.append(timed(lambda: run(root, env, "check")))
+            baseline.append(timed(lambda: [subprocess.run(["docker", "diff", c], capture_output=True, check=True) for c in ids]))
+    what = "dev (numpy, pandas, scipy, Django)" if heavy else "dev and prod (examples/hello)"
+    print(f"devparity check with {what} running, {runs} pairs")
+    ok = report("devparity check", ours, baseline, f"docker diff of the same {len(ids)}", target=TARGET_RATIO)
+    if not heavy:
+        median = statistics.median(ours)
+        print(f"target: median <= {TARGET_CONTAINERS_MS} ms: {'ok' if median <= TARGET_CONTAINERS_MS else 'MISSED'}")
+        ok = ok and median <= TARGET_CONTAINERS_MS
+    return 0 if ok else 1
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--base", default=None, help="base image (default: python:3.11-slim via the local registry)")
+    parser.add_argument("--containers", action="store_true", help="dev and prod of examples/hello running")
+    parser.add_argument("--heavy", action="store_true", help="dev running with numpy, pandas, scipy, Django")
     args = parser.parse_args()
+    if args.containers or args.heavy:
+        return with_containers(args.runs, heavy=args.heavy)
 
     name = f"bench-check-{uuid.uuid4().hex[:8]}"
     pushed = None

@@ -15,7 +15,7 @@ import subprocess
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from devparity import lock as lock_mod
 from devparity import runtimes, secrets, ui
@@ -26,6 +26,10 @@ from devparity.engine.models import ContainerInfo
 from devparity.errors import RegistryError
 from devparity.lock import Lock
 from devparity.plan import BuildPlan
+
+if TYPE_CHECKING:
+    from devparity.config import Config
+    from devparity.drift.prefetch import Prefetch
 
 _VERSION = re.compile(r"(\d+\.\d+(?:\.\d+)?)")
 DISTRUSTED = Skipped("devparity.lock was edited by hand")
@@ -262,6 +266,18 @@ class Live:
     """The real engine behind ``Engine`` (module functions of engine/ and
     drift.fingerprint)."""
 
+    def __init__(self) -> None:
+        self._prefetch: Prefetch | None = None
+
+    def prefetch(self, config: Config, salt: str) -> None:
+        """Start reading this checkout's running containers now, in the
+        background (drift.prefetch); ``running_containers`` and
+        ``fingerprint_container`` then answer from it."""
+        from devparity.drift.prefetch import Prefetch
+
+        self._prefetch = Prefetch(config, salt)
+        self._prefetch.wait_issued()
+
     def ensure_image(self, plan: BuildPlan, *, salt: str, with_source: bool, on_line: Callable[[str], None]) -> ImageResult:
         from devparity import builder
 
@@ -275,6 +291,8 @@ class Live:
     def fingerprint_container(self, cid: str, *, project: str, salt: str) -> dict[str, Any]:
         from devparity.drift import fingerprint
 
+        if self._prefetch is not None and self._prefetch.has(cid, salt):
+            return self._prefetch.fingerprint(cid)
         return fingerprint.fingerprint_container(cid, project=project, salt=salt)
 
     def registry_digest(self, ref: str) -> str:
@@ -285,6 +303,8 @@ class Live:
     def running_containers(self, plan: BuildPlan) -> list[ContainerInfo]:
         from devparity.drift import targets
 
+        if self._prefetch is not None and self._prefetch.config is plan.config:
+            return self._prefetch.running()
         return targets.running_containers(plan.config)
 
     def list_image_tree(self, image_id: str, *, project: str, path: str) -> list[str]:
