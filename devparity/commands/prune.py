@@ -1,4 +1,5 @@
-"""`devparity prune`: remove this project's images that nothing needs.
+"""`devparity prune`: remove this project's images that nothing needs (and
+the dev build-cache volumes no container uses).
 
 Every source-only `build` makes a new image (the dependency layers are
 shared, the source layer is not), so images pile up. Kept: the newest image
@@ -9,9 +10,11 @@ another clone with the same [project].name carry its checkout id and stay.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from devparity import builder, labels, plan, ui
 from devparity.engine import containers as engine_containers
-from devparity.engine import images
+from devparity.engine import images, volumes
 from devparity.errors import EXIT_OK
 from devparity.project import Project
 
@@ -25,6 +28,7 @@ def prune(project: Project, *, dry_run: bool = False) -> int:
     if current:
         keep.add(current)
     doomed = [i.id for i in found if i.id not in keep]
+    _prune_volumes(cfg.name, cfg.root, dry_run=dry_run)
     if not doomed:
         ui.ok(f"nothing to prune: {len(found)} image(s) of {cfg.name}, all in use or current")
         return EXIT_OK
@@ -42,3 +46,13 @@ def prune(project: Project, *, dry_run: bool = False) -> int:
     else:
         ui.ok(f"removed {removed} image(s) of {cfg.name}; kept {len(found) - removed}")
     return EXIT_OK
+
+
+def _prune_volumes(name: str, root: Path, *, dry_run: bool) -> None:
+    """The dev container's build caches (a runtime's dev volumes) go too
+    unless a container uses them; the next `up` starts them afresh."""
+    for volume in volumes.by_labels(labels.checkout(name, root)):
+        if dry_run:
+            ui.info(f"would remove volume {volume}")
+        elif volumes.remove(volume):
+            ui.info(f"removed volume {volume}")

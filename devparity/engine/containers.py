@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from devparity import identity, labels
-from devparity.engine import client, mapped_errors
+from devparity.engine import client, mapped_errors, volumes
 from devparity.engine.models import ContainerInfo
 from devparity.engine.specs import ContainerSpec
 from devparity.errors import Conflict, EngineError, NotFound, PortInUse
@@ -25,6 +25,9 @@ def run(spec: ContainerSpec) -> str:
     fails to start is removed again (a half-made container would hold the name).
     The created-token label is added here, at create time (devparity.identity)."""
     api = client().api
+    for m in spec.mounts:
+        if not m.source.startswith("/"):  # a named volume (a dev build cache)
+            volumes.ensure(m.source, spec.labels)
     host_config = api.create_host_config(
         binds={m.source: {"bind": m.target, "mode": "ro" if m.read_only else "rw"} for m in spec.mounts},
         port_bindings={f"{p.container}/tcp": (p.host_ip, p.host_port) for p in spec.ports},

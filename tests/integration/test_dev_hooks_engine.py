@@ -49,6 +49,13 @@ def test_dev_volume_and_build_step(tmp_path: Path, project_name: str, engine: ob
             out = api.exec_start(exec_id).decode()
             time.sleep(0.2)
         assert "built" in out  # the build step ran in the dev container, into the volume
+        assert api.inspect_volume(volume)["Labels"]["devparity.project"] == project_name
+        assert run_cli("down", cwd=tmp_path).exit_code == 0
+        assert api.inspect_volume(volume)  # a cache outlives the container
+        pruned = run_cli("prune", cwd=tmp_path)
+        assert pruned.exit_code == 0, pruned.stderr
+        assert not api.volumes(filters={"name": volume}).get("Volumes")
+        volume = None
     finally:
         run_cli("down", cwd=tmp_path)
         if volume:
