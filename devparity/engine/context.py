@@ -56,6 +56,7 @@ class Matcher:
                 by_depth.setdefault(len(dirs), []).append(translate("/".join(dirs)))
         self.names = _any(names)
         self.groups = [(depth, _any(regs)) for depth, regs in sorted(by_depth.items())]
+        self.paths = _any([r for regs in by_depth.values() for r in regs])  # all depths, on the whole path
         self.reincluded = [p.cleaned_pattern for p in self.exact.patterns if p.exclusion]
 
     def dir_hint(self, parent_hint: bool, rel_dir: str) -> bool:
@@ -72,10 +73,7 @@ class Matcher:
     def matches(self, rel: str, name: str, hint: bool) -> bool:
         """Excluded? (docker's PatternMatcher.matches, same answer). ``name``:
         the last component of ``rel``; ``hint``: its directory's dir_hint."""
-        if hint or self.names.match(name.lower()):
-            return bool(self.exact.matches(rel))
-        lowered = rel.lower()
-        if any(rx.match(lowered) for _depth, rx in self.groups):
+        if hint or self.names.match(name.lower()) or self.paths.match(rel.lower()):
             return bool(self.exact.matches(rel))
         return False
 
