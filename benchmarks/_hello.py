@@ -45,6 +45,9 @@ def hello(prefix: str, requirements: str = "") -> Iterator[tuple[Path, str, dict
     if requirements:
         (root / "requirements.txt").write_text(requirements)
     env = {**os.environ, "DEVPARITY_CACHE_DIR": str(tmp / "cache"), "NO_COLOR": "1"}
+    # as installed: bytecode cached after the first run (a checkout run with
+    # PYTHONDONTWRITEBYTECODE=1 compiles every module on every start)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     try:
         yield root, name, env
     finally:

@@ -36,10 +36,14 @@ def down(project: Project) -> int:
     if not found.ours:
         ui.note(f"no containers for {project.config.name} in this checkout{left}")
         return EXIT_OK
-    # In parallel: each removal waits for its container to stop. Errors are
+    # At once (KILL and remove, one call each, as `docker rm -f`): a stop
+    # first cost a round trip and the app's exit, and brought nothing: the
+    # containers are thrown away, the dev supervisor keeps nothing to clean
+    # up (its app dies with the container), and the project's files are the
+    # host's. A graceful stop is `up`'s Ctrl-C. In parallel; errors are
     # re-raised here, on the main thread, to reach the CLI's error boundary.
     with ThreadPoolExecutor(max_workers=len(found.ours)) as pool:
-        for done in [pool.submit(engine_containers.remove, c.id) for c in found.ours]:
+        for done in [pool.submit(engine_containers.remove_at_once, c.id) for c in found.ours]:
             done.result()
     ui.ok(f"removed {', '.join(sorted(c.name for c in found.ours))}{left}")
     return EXIT_OK

@@ -108,6 +108,14 @@ def remove(cid: str, *, timeout: int = STOP_TIMEOUT) -> None:
         api.remove_container(cid, force=True)
 
 
+def remove_at_once(cid: str) -> None:
+    """Remove now, as `docker rm -f` does (KILL, then remove, one call); gone
+    already is fine, and so is a Conflict (another remove under way)."""
+    api = client().api
+    with contextlib.suppress(NotFound, Conflict), mapped_errors(f"remove {cid[:12]}"):
+        api.remove_container(cid, force=True)
+
+
 def kill(cid: str, signal: str) -> None:
     with mapped_errors(f"signal {cid[:12]}"):
         client().api.kill(cid, signal=signal)
