@@ -4,11 +4,12 @@ advice). Registering a runtime here is the only edit outside its module."""
 
 from __future__ import annotations
 
+from devparity.runtimes.go import GoRuntime
 from devparity.runtimes.node import NodeRuntime
 from devparity.runtimes.plugin import Ecosystem, Runtime
 from devparity.runtimes.python import PythonRuntime
 
-RUNTIMES: dict[str, Runtime] = {r.name: r for r in (PythonRuntime(), NodeRuntime())}
+RUNTIMES: dict[str, Runtime] = {r.name: r for r in (PythonRuntime(), NodeRuntime(), GoRuntime())}
 
 
 def get(language: str) -> Runtime:
