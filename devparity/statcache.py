@@ -33,12 +33,14 @@ class StatCache:
     """rel path -> "<stat key>/<content hash>", loaded from and saved to ``path``
     (one string per entry: loading 100,000 of them is one split)."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, path: Path | None) -> None:
+        self.path = path  # None: nowhere to keep it (never loaded, never saved)
         self.entries: dict[str, str] = {}
         self.seen: dict[str, str] = {}
         self.dirty = False
         self._racy_before = time.time_ns() - RACY_NS
+        if path is None:
+            return
         with contextlib.suppress(OSError, UnicodeDecodeError, ValueError):
             fields = path.read_bytes().decode("utf-8", "surrogateescape").split(_SEP)
             if fields[0] == VERSION and len(fields) % 2 == 1:
@@ -60,7 +62,7 @@ class StatCache:
     def save(self) -> None:
         """Write the entries seen this time (removed files drop out); a cache
         that cannot be written only costs the next run its reads."""
-        if not self.dirty and len(self.seen) == len(self.entries):
+        if self.path is None or (not self.dirty and len(self.seen) == len(self.entries)):
             return
         parts = [VERSION]
         for rel, value in self.seen.items():
@@ -83,4 +85,4 @@ def for_root(root: Path) -> StatCache:
     try:
         return StatCache(cache_dir("source-hash") / name)
     except (OSError, UsageError):
-        return StatCache(Path(os.devnull))
+        return StatCache(None)

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from devparity import files
+from devparity.errors import ConfigError
 from devparity.excludes import combined
 
 
@@ -94,14 +95,26 @@ def context_files(root: Path, include: Iterable[str] = ()) -> list[str]:
     stack = [(str(root), "", False)]
     while stack:
         path, prefix, hint = stack.pop()
-        with os.scandir(path) as entries:
-            for entry in entries:
-                rel = prefix + entry.name
-                excluded = matcher.matches(rel, entry.name, hint)
-                if not excluded:
-                    out.append(rel)
-                # docker enters real directories only (not a symlink to one)
-                if entry.is_dir(follow_symlinks=False) and (not excluded or matcher.must_enter(rel)):
-                    stack.append((entry.path, rel + "/", matcher.dir_hint(hint, rel)))
+        for entry in _entries(path):
+            rel = prefix + entry.name
+            excluded = matcher.matches(rel, entry.name, hint)
+            if not excluded:
+                out.append(rel)
+            # docker enters real directories only (not a symlink to one)
+            if entry.is_dir(follow_symlinks=False) and (not excluded or matcher.must_enter(rel)):
+                stack.append((entry.path, rel + "/", matcher.dir_hint(hint, rel)))
     out.sort()
     return out
+
+
+def _entries(path: str) -> list[os.DirEntry[str]]:
+    """A directory's entries; an unreadable one is the project's problem
+    (exit 2 naming it), not a traceback."""
+    try:
+        with os.scandir(path) as it:
+            return list(it)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read {path}: {exc.strerror or exc}",
+            hint="fix its permissions, or leave it out of the image in .dockerignore",
+        ) from None

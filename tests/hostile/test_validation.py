@@ -270,6 +270,17 @@ def test_unreadable_source_file_fails_build_before_the_engine(tmp_path: Path) ->
     assert_clean(proc, 2, mentions=("secret.py",), root=root, before=before)
 
 
+def test_unreadable_source_directory_fails_build_before_the_engine(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p", {"private/notes.py": "x = 1\n"})
+    (root / "private").chmod(0)
+    before = listing(root)
+    try:
+        proc = _run_without_dac(root, "build")
+    finally:
+        (root / "private").chmod(0o755)
+    assert_clean(proc, 2, mentions=("private",), root=root, before=before)
+
+
 @pytest.mark.parametrize("args", [["render"], ["--version"], ["snapshot", "snap.json"]], ids=lambda a: a[0])
 def test_output_into_a_closed_pipe_is_quiet(tmp_path: Path, args: list[str]) -> None:
     root = make_project(tmp_path / "p", {"snap.json": '{"schema": 1, "kind": "image", "os": {"id": "debian"}}'})
