@@ -18,7 +18,7 @@ prints median, p95, min and max wall-clock times. The project's base image
 is pushed to the local registry (127.0.0.1:5000) so the base-digest rule
 asks a real registry, as in CI; ``--base`` uses another base instead.
 Everything created (images labelled with the project, the registry tag's
-local copy, the temp dirs) is removed afterwards. Target: median <= 400 ms.
+local copy, the temp dirs) is removed afterwards. Target: median <= 300 ms.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from _bench import cli as bench_cli
 from _bench import write_project
 
 REGISTRY = os.environ.get("DEVPARITY_REGISTRY", "127.0.0.1:5000")
-TARGET_MS = 400
+TARGET_MS = 300
 TARGET_CONTAINERS_MS = 600
 TARGET_RATIO = 1.5
 HEAVY = "numpy\npandas\nscipy\nDjango\n"
