@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from devparity import builder, lock, pin, plan, render, secrets, ui
+from devparity.drift import fingerprint
 from devparity.errors import EXIT_DRIFT, EXIT_OK
 from devparity.project import Project
 
@@ -30,8 +31,6 @@ def check(project: Project) -> int:
 def write(project: Project) -> int:
     """``project.lock`` is the previous lock (None when there is none or it
     is unreadable: `devparity lock` is how a broken lock is replaced)."""
-    from devparity.drift import fingerprint
-
     cfg = project.config
     ref = render.base_image(cfg)
     ui.info(f"resolving {ref}")

@@ -12,8 +12,11 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from devparity import identity, lock, secrets
+from devparity import project as project_mod
+from devparity.drift import fingerprint
 from devparity.engine.models import EPOCH
-from devparity.errors import ContainerNotFound, ImageNotFound, UsageError
+from devparity.errors import ContainerNotFound, DevparityError, ImageNotFound, UsageError
 
 if TYPE_CHECKING:
     from devparity.config import Config
@@ -28,8 +31,6 @@ def running_containers(config: Config) -> list[ContainerInfo]:
     """This checkout's running dev and prod containers, by role, oldest
     first (devparity.identity.scan: another checkout's or another tool's
     containers are never compared)."""
-    from devparity import identity
-
     found = [c for c in identity.scan(config).ours if c.running and c.role in ROLES]
     return sorted(found, key=lambda c: (ROLES.index(c.role or ""), c.created or EPOCH))
 
@@ -43,22 +44,17 @@ class Resolver:
 
     def project(self) -> Project:
         if self._project is None:
-            from devparity import project
-
-            self._project = project.load(config_path=self._config_path)
+            self._project = project_mod.load(config_path=self._config_path)
         return self._project
 
     def salt(self) -> str:
         """The salt masks are keyed with: the project's lock's when there is
         one (so `diff lock prod` compares masks), else the per-user salt."""
-        from devparity import secrets
-        from devparity.errors import DevparityError
-
         try:
-            lock = self.project().lock
+            current = self.project().lock
         except DevparityError:  # no project here: an image or two snapshot files
-            lock = None
-        return secrets.salt_of(lock)
+            current = None
+        return secrets.salt_of(current)
 
     def resolve(self, target: str) -> dict[str, Any]:
         """The fingerprint of ``target``.
@@ -66,8 +62,6 @@ class Resolver:
         Side effects: for dev/prod and image references, reads files through
         the engine (see devparity.drift.fingerprint); images are cached.
         """
-        from devparity.drift import fingerprint
-
         if target in ROLES:
             return self._container(target)
         if target == "lock":
@@ -87,8 +81,6 @@ class Resolver:
             ) from None
 
     def _container(self, role: str) -> dict[str, Any]:
-        from devparity.drift import fingerprint
-
         name = self.project().config.name
         found = [c for c in running_containers(self.project().config) if c.role == role]
         if not found:
@@ -98,8 +90,6 @@ class Resolver:
         return fingerprint.fingerprint_container(found[-1].id, project=name, salt=self.salt())
 
     def _lock(self) -> dict[str, Any]:
-        from devparity.drift.fingerprint import SCHEMA
-
         p = self.project()
         if p.lock is None:
             raise UsageError(f"{p.config.root / 'devparity.lock'} does not exist", hint="run `devparity lock`")
@@ -107,12 +97,10 @@ class Resolver:
             raise UsageError(
                 "devparity.lock records no fingerprint (an older devparity wrote it)", hint="run `devparity lock`"
             )
-        from devparity import lock
-        from devparity.drift.fingerprint import masked
 
         edited = lock.disagreements(p.config, p.lock)
         if edited:  # a hand-edited fingerprint is not the environment the team locked
             raise lock.edited(edited)
 
-        fp = {"schema": SCHEMA, **p.lock.fingerprint, "kind": "image", "ref": "devparity.lock"}
-        return masked(fp, self.salt())
+        fp = {"schema": fingerprint.SCHEMA, **p.lock.fingerprint, "kind": "image", "ref": "devparity.lock"}
+        return fingerprint.masked(fp, self.salt())
