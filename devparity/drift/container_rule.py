@@ -11,8 +11,8 @@ from typing import Any
 
 from devparity import runtimes
 from devparity.drift.diff import Change, diff
-from devparity.secrets import mask_env
 from devparity.drift.findings import ContainerFacts, Facts, Finding, Skipped, comparable, describe, value
+from devparity.secrets import mask_env
 
 # Env the dev overlay sets besides [dev].env: HOME for the host uid, which
 # has no home in the image, and the supervisor's DEVPARITY_* settings

@@ -17,9 +17,9 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from devparity import secrets
+from devparity import files, secrets
 from devparity.cache import atomic_write_text, cache_dir, canonical_json
-from devparity.drift import filters, overlay
+from devparity.drift import filters, overlay, shape
 from devparity.drift.filters import hidden_paths, is_secret_name, mask_env  # re-exported
 from devparity.drift.sources import collect
 from devparity.engine import archive, containers, images
@@ -237,9 +237,6 @@ def load_snapshot(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Read a fingerprint snapshot; exit 2 (naming the file) if it is not a
     regular UTF-8 file, not JSON, not shaped like a fingerprint, or of a
     schema this version does not know."""
-    from devparity import files
-    from devparity.drift import shape
-
     try:
         text = files.read_text(Path(path), cap=SNAPSHOT_CAP)
     except DevparityError as exc:  # missing, not a regular file, too big, not UTF-8

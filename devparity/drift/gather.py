@@ -17,11 +17,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from devparity import builder, runtimes, secrets, ui
 from devparity import lock as lock_mod
-from devparity import runtimes, secrets, ui
 from devparity.builder import ImageResult
 from devparity.cache import atomic_write_text, cache_dir
+from devparity.drift import fingerprint, targets
+from devparity.drift.filters import hidden_paths
 from devparity.drift.findings import BaseFacts, ContainerFacts, Facts, SecretFile, Skipped
+from devparity.drift.fingerprint import host_files
+from devparity.drift.prefetch import Prefetch
+from devparity.engine import archive, images
 from devparity.engine.models import ContainerInfo
 from devparity.errors import RegistryError
 from devparity.lock import Lock
@@ -29,7 +34,6 @@ from devparity.plan import BuildPlan
 
 if TYPE_CHECKING:
     from devparity.config import Config
-    from devparity.drift.prefetch import Prefetch
 
 _VERSION = re.compile(r"(\d+\.\d+(?:\.\d+)?)")
 DISTRUSTED = Skipped("devparity.lock was edited by hand")
@@ -160,9 +164,6 @@ def _hidden_in_prod(eng: Engine, plan: BuildPlan, lf: LockFacts, dev: Mapping[st
     reference. Side effects: builds that image when it does not exist yet
     (the dependency layers come from the cache: only the source is copied).
     """
-    from devparity.drift.filters import hidden_paths
-    from devparity.drift.fingerprint import host_files
-
     cfg = plan.config
     mount = next(
         (m for m in dev.get("mounts") or [] if m.get("type") == "bind" and m.get("destination") == cfg.workdir), None
@@ -273,47 +274,31 @@ class Live:
         """Start reading this checkout's running containers now, in the
         background (drift.prefetch); ``running_containers`` and
         ``fingerprint_container`` then answer from it."""
-        from devparity.drift.prefetch import Prefetch
-
         self._prefetch = Prefetch(config, salt)
         self._prefetch.wait_issued()
 
     def ensure_image(self, plan: BuildPlan, *, salt: str, with_source: bool, on_line: Callable[[str], None]) -> ImageResult:
-        from devparity import builder
-
         return builder.ensure(plan, salt=salt, with_source=with_source, on_line=on_line)
 
     def fingerprint_image(self, image_id: str, *, project: str, salt: str) -> dict[str, Any]:
-        from devparity.drift import fingerprint
-
         return fingerprint.fingerprint_image(image_id, project=project, salt=salt)
 
     def fingerprint_container(self, cid: str, *, project: str, salt: str) -> dict[str, Any]:
-        from devparity.drift import fingerprint
-
         if self._prefetch is not None and self._prefetch.has(cid, salt):
             return self._prefetch.fingerprint(cid)
         return fingerprint.fingerprint_container(cid, project=project, salt=salt)
 
     def registry_digest(self, ref: str) -> str:
-        from devparity.engine import images
-
         return images.registry_digest(ref)
 
     def running_containers(self, plan: BuildPlan) -> list[ContainerInfo]:
-        from devparity.drift import targets
-
         if self._prefetch is not None and self._prefetch.config is plan.config:
             return self._prefetch.running()
         return targets.running_containers(plan.config)
 
     def list_image_tree(self, image_id: str, *, project: str, path: str) -> list[str]:
-        from devparity.drift import fingerprint
-
         return fingerprint.image_tree(image_id, path, project)  # cached by image id
 
     def walk_image(self, image_id: str, *, project: str, path: str, max_size: int) -> Iterator[tuple[str, bytes]]:
-        from devparity.engine import archive
-
         with archive.open_reader(archive.Target("image", image_id, project)) as reader:
             yield from reader.walk(path, lambda _rel: True, max_size=max_size)

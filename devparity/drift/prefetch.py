@@ -16,6 +16,8 @@ from collections.abc import Callable
 from concurrent.futures import Future, wait
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from devparity.drift import fingerprint, targets
+
 if TYPE_CHECKING:
     from devparity.config import Config
     from devparity.engine.models import ContainerInfo
@@ -48,8 +50,6 @@ class Prefetch:
         self._started: Future[tuple[list[ContainerInfo], dict[str, Future[dict[str, Any]]]]] = spawn(self._start)
 
     def _start(self) -> tuple[list[ContainerInfo], dict[str, Future[dict[str, Any]]]]:
-        from devparity.drift import fingerprint, targets
-
         running = targets.running_containers(self.config)
         name = self.config.name
 

@@ -27,7 +27,6 @@ from devparity.drift.parsers import normalize_name
 from devparity.runtimes.plugin import same_release
 
 
-
 def rule_lock(facts: Facts) -> list[Finding] | Skipped:
     fix = "run `devparity lock`"
     if facts.stale is None:
