@@ -27,6 +27,7 @@ grace=${DEVPARITY_GRACE:-5}
 child=
 pending=
 sleeper=
+builder=
 
 say() { echo "[devparity] $*" >&2; }
 
@@ -47,18 +48,27 @@ build() {
   if [ -n "$group" ]; then setsid /bin/sh -c "$DEVPARITY_BUILD" & else /bin/sh -c "$DEVPARITY_BUILD" & fi
   builder=$!
   while :; do
+    # A TERM that landed before $builder was set found nothing to stop:
+    # catch it here; one that lands later stops the build from the trap.
+    if [ "$pending" = stop ]; then
+      stop_build
+      wait "$builder" 2>/dev/null
+      builder=
+      return 1
+    fi
     wait "$builder"
     code=$?
     kill -0 "$builder" 2>/dev/null || break  # reaped: $code is the build's
-    if [ "$pending" = stop ]; then
-      kill -s TERM -- "-$builder" 2>/dev/null || kill -s TERM "$builder" 2>/dev/null
-      wait "$builder" 2>/dev/null
-      return 1
-    fi
   done
+  builder=
   [ "$code" -eq 0 ] && return 0
   say "build failed with code $code"
   return 1
+}
+
+stop_build() {
+  [ -n "$builder" ] || return 0
+  kill -s TERM -- "-$builder" 2>/dev/null || kill -s TERM "$builder" 2>/dev/null
 }
 
 start() {
@@ -95,7 +105,7 @@ stop_app() {
 # restart, the idle sleeper otherwise), which makes that wait return.
 wake() { [ -n "$sleeper" ] && kill -s KILL "$sleeper" 2>/dev/null; }
 trap 'pending=reload; [ "$mode" = restart ] && [ -n "$child" ] && stop_signal TERM; wake' USR1
-trap 'pending=stop; [ -n "$child" ] && stop_signal TERM; wake' TERM INT
+trap 'pending=stop; [ -n "$child" ] && stop_signal TERM; stop_build; wake' TERM INT
 trap '[ -n "$child" ] && kill -HUP "$child" 2>/dev/null' HUP
 
 start "$@"
