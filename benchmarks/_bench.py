@@ -6,12 +6,14 @@ module puts the repository root on sys.path, so ``tests.support`` imports."""
 from __future__ import annotations
 
 import os
+import random
+import subprocess
 import shutil
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -81,3 +83,55 @@ def project(prefix: str, port: int, **kw: str) -> Iterator[tuple[Path, str, dict
 
 def cleanup(name: str) -> None:
     remove_by_project(name)
+
+
+# Edit -> first response with the new text, for the reload benchmarks: the
+# watching `up` against `docker restart` of the same dev container.
+SetVersion = Callable[[Path, str], None]
+
+
+def devparity_reloads(
+    root: Path, env: dict[str, str], port: int, edits: int, *, edit: SetVersion = set_version,
+    first_timeout: float = 180, edit_timeout: float = 10,
+) -> list[float]:
+    """Each edit's time to served under a watching `devparity up`."""
+    up = Up(root, env=env)
+    try:
+        wait_for(port, "v1 development", timeout=first_timeout)
+        times = []
+        for i in range(2, edits + 2):
+            time.sleep(0.4 + random.random() * 0.2)  # separate saves, not one batch
+            t0 = time.perf_counter()
+            edit(root, f"v{i}")
+            times.append((wait_for(port, f"v{i} development", timeout=edit_timeout) - t0) * 1000)
+        return times
+    finally:
+        up.stop()
+
+
+def docker_restarts(
+    root: Path, env: dict[str, str], port: int, edits: int, *, edit: SetVersion = set_version, timeout: float = 30,
+) -> list[float]:
+    """The baseline: the same dev container (`up --detach`) restarted with
+    `docker restart` after each edit."""
+    from devparity import engine
+
+    subprocess.run([cli(), "up", "--detach"], cwd=root, env=env, check=True, capture_output=True)
+    try:
+        api = engine.client().api
+        name = (root / "devparity.toml").read_text().split('name = "')[1].split('"')[0]
+        cid = api.containers(filters={"label": [f"devparity.project={name}", "devparity.role=dev"]})[0]["Id"]
+        start = edits + 2
+        edit(root, f"v{start}")
+        api.restart(cid, timeout=10)
+        wait_for(port, f"v{start} development", timeout=timeout)
+        times = []
+        for i in range(start + 1, start + 1 + edits):
+            time.sleep(0.2)
+            t0 = time.perf_counter()
+            edit(root, f"v{i}")
+            api.restart(cid, timeout=10)
+            times.append((wait_for(port, f"v{i} development", timeout=timeout) - t0) * 1000)
+        return times
+    finally:
+        subprocess.run([cli(), "down"], cwd=root, env=env, check=False, capture_output=True)

@@ -14,53 +14,11 @@ p95 <= 300 ms.
 from __future__ import annotations
 
 import argparse
-import random
 import statistics
 import subprocess
 import sys
-import time
-from pathlib import Path
 
-from _bench import Up, cli, pct, project, set_version, summary, wait_for
-
-
-def devparity_reloads(root: Path, env: dict[str, str], port: int, edits: int) -> list[float]:
-    up = Up(root, env=env)
-    try:
-        wait_for(port, "v1 development", timeout=180)
-        times = []
-        for i in range(2, edits + 2):
-            time.sleep(0.4 + random.random() * 0.2)  # separate saves, not one batch
-            t0 = time.perf_counter()
-            set_version(root, f"v{i}")
-            times.append((wait_for(port, f"v{i} development", timeout=10) - t0) * 1000)
-        return times
-    finally:
-        up.stop()
-
-
-def docker_restarts(root: Path, env: dict[str, str], port: int, edits: int) -> list[float]:
-    from devparity import engine
-
-    subprocess.run([cli(), "up", "--detach"], cwd=root, env=env, check=True, capture_output=True)
-    try:
-        api = engine.client().api
-        name = (root / "devparity.toml").read_text().split('name = "')[1].split('"')[0]
-        cid = api.containers(filters={"label": [f"devparity.project={name}", "devparity.role=dev"]})[0]["Id"]
-        start = edits + 2
-        set_version(root, f"v{start}")
-        api.restart(cid, timeout=10)
-        wait_for(port, f"v{start} development", timeout=30)
-        times = []
-        for i in range(start + 1, start + 1 + edits):
-            time.sleep(0.2)
-            t0 = time.perf_counter()
-            set_version(root, f"v{i}")
-            api.restart(cid, timeout=10)
-            times.append((wait_for(port, f"v{i} development", timeout=30) - t0) * 1000)
-        return times
-    finally:
-        subprocess.run([cli(), "down"], cwd=root, env=env, check=False, capture_output=True)
+from _bench import cli, devparity_reloads, docker_restarts, pct, project, summary
 
 
 def main() -> int:

@@ -16,15 +16,13 @@ runs the same build step). Target: p50 <= 1.5 s with a warm build cache.
 from __future__ import annotations
 
 import argparse
-import random
 import statistics
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
-from _bench import Up, cli, pct, project, summary, wait_for
+from _bench import cli, devparity_reloads, docker_restarts, pct, project, summary
 
 MAIN = """\
 package main
@@ -78,45 +76,6 @@ def set_version(root: Path, version: str) -> None:
     (root / "main.go").write_text(MAIN.replace('"v1"', f'"{version}"'))
 
 
-def devparity_reloads(root: Path, env: dict[str, str], port: int, edits: int) -> list[float]:
-    up = Up(root, env=env)
-    try:
-        wait_for(port, "v1 development", timeout=600)
-        times = []
-        for i in range(2, edits + 2):
-            time.sleep(0.4 + random.random() * 0.2)  # separate saves, not one batch
-            t0 = time.perf_counter()
-            set_version(root, f"v{i}")
-            times.append((wait_for(port, f"v{i} development", timeout=60) - t0) * 1000)
-        return times
-    finally:
-        up.stop()
-
-
-def docker_restarts(root: Path, env: dict[str, str], port: int, edits: int) -> list[float]:
-    from devparity import engine
-
-    subprocess.run([cli(), "up", "--detach"], cwd=root, env=env, check=True, capture_output=True)
-    try:
-        api = engine.client().api
-        name = (root / "devparity.toml").read_text().split('name = "')[1].split('"')[0]
-        cid = api.containers(filters={"label": [f"devparity.project={name}", "devparity.role=dev"]})[0]["Id"]
-        start = edits + 2
-        set_version(root, f"v{start}")
-        api.restart(cid, timeout=10)
-        wait_for(port, f"v{start} development", timeout=120)
-        times = []
-        for i in range(start + 1, start + 1 + edits):
-            time.sleep(0.2)
-            t0 = time.perf_counter()
-            set_version(root, f"v{i}")
-            api.restart(cid, timeout=10)
-            times.append((wait_for(port, f"v{i} development", timeout=120) - t0) * 1000)
-        return times
-    finally:
-        subprocess.run([cli(), "down"], cwd=root, env=env, check=False, capture_output=True)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--edits", type=int, default=20)
@@ -125,8 +84,8 @@ def main() -> int:
     with project("bench-reload-go", args.port) as (root, _name, env):
         write_go_project(root, _name, args.port)
         subprocess.run([cli(), "build", "-q"], cwd=root, env=env, check=True, capture_output=True)
-        ours = devparity_reloads(root, env, args.port, args.edits)
-        base = docker_restarts(root, env, args.port, args.edits)
+        ours = devparity_reloads(root, env, args.port, args.edits, edit=set_version, first_timeout=600, edit_timeout=60)
+        base = docker_restarts(root, env, args.port, args.edits, edit=set_version, timeout=120)
     print(f"reload, Go net/http app, edit -> first response with the new text, {args.edits} edits each")
     print(f"devparity up (go build in the dev container, warm cache, re-exec): {summary(ours)}")
     print(f"docker restart (same container, same build step): {summary(base)}")
