@@ -110,17 +110,7 @@ class Reader:
     def read_file(self, path: str, via: list[str] | None = None) -> bytes | None:
         """The content of one regular file, or None if it is missing or not a
         file; the symlinks followed on the way are appended to ``via``."""
-        opened = self._open(path, via)
-        if opened is None:
-            return None
-        bits, _stat = opened
-        data: bytes | None = None
-        with tarfile.open(fileobj=_ChunkStream(bits), mode="r|") as tar:
-            for member in tar:
-                if data is None and member.isfile():
-                    f = tar.extractfile(member)
-                    data = f.read() if f else None
-        return data
+        return self._first_file(self._open(path, via))
 
     def read_files(self, paths: Iterable[str]) -> dict[str, bytes | None]:
         """Each path's content, None for the missing ones."""
@@ -155,7 +145,12 @@ class Reader:
     def read_member(self, path: str) -> bytes | None:
         """The content of ``path`` if it is a regular file itself (a symlink
         is not followed, as ``walk`` skips symlinked members), else None."""
-        opened = self._open(path, follow=False)
+        return self._first_file(self._open(path, follow=False))
+
+    @staticmethod
+    def _first_file(opened: tuple[Iterator[bytes], dict[str, Any]] | None) -> bytes | None:
+        """The first regular file of an opened archive (the stream is read to
+        its end either way, so the engine's connection is left clean)."""
         if opened is None:
             return None
         bits, _stat = opened
