@@ -37,7 +37,10 @@ def build(req: BuildRequest, on_line: Callable[[str], None]) -> str:
     names = context_files(req.context, req.include)
     # As the SDK does for a Dockerfile outside the context: it travels in the
     # tar, with a .dockerignore that keeps it (and the excludes) out of COPY.
-    extra = [(".dockerignore", "\n".join([*patterns, name])), (name, req.dockerfile)]
+    # That .dockerignore is ours, not the project's: it stays out of the image
+    # too (the builder always receives both files; COPY honours the list).
+    names = [n for n in names if n != ".dockerignore"]
+    extra = [(".dockerignore", "\n".join([*patterns, name, ".dockerignore"])), (name, req.dockerfile)]
     context = tempfile.TemporaryFile()
     step = None
     tail: deque[str] = deque(maxlen=LOG_TAIL)
