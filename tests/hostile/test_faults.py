@@ -67,9 +67,9 @@ def _plain_file(sockets: Path) -> str:
     return f"unix://{sockets / 'file.sock'}"
 
 
-def _hangs_up(sockets: Path) -> str:
-    """A socket that accepts and closes at once (an engine dying on accept)."""
-    path = sockets / "hangup.sock"
+def _fake_engine(path: Path, answer: bytes | None) -> str:
+    """A unix socket that accepts each connection, reads the request and
+    sends ``answer`` (None: closes at once), then closes; its address."""
     srv = socket.socket(socket.AF_UNIX)
     srv.bind(str(path))
     srv.listen(16)
@@ -80,34 +80,26 @@ def _hangs_up(sockets: Path) -> str:
                 conn, _ = srv.accept()
             except OSError:
                 return
+            if answer is not None:
+                try:
+                    conn.recv(65536)
+                    conn.sendall(answer)
+                except OSError:
+                    pass
             conn.close()
 
     threading.Thread(target=serve, daemon=True).start()
     return f"unix://{path}"
+
+
+def _hangs_up(sockets: Path) -> str:
+    """A socket that accepts and closes at once (an engine dying on accept)."""
+    return _fake_engine(sockets / "hangup.sock", None)
 
 
 def _garbage(sockets: Path) -> str:
     """A socket that answers something that is not HTTP."""
-    path = sockets / "garbage.sock"
-    srv = socket.socket(socket.AF_UNIX)
-    srv.bind(str(path))
-    srv.listen(16)
-
-    def serve() -> None:
-        while True:
-            try:
-                conn, _ = srv.accept()
-            except OSError:
-                return
-            try:
-                conn.recv(65536)
-                conn.sendall(b"SSH-2.0-OpenSSH_9.2\r\n\x00\xff garbage\r\n\r\n")
-            except OSError:
-                pass
-            conn.close()
-
-    threading.Thread(target=serve, daemon=True).start()
-    return f"unix://{path}"
+    return _fake_engine(sockets / "garbage.sock", b"SSH-2.0-OpenSSH_9.2\r\n\x00\xff garbage\r\n\r\n")
 
 
 FAKE_ENGINES = {
