@@ -19,10 +19,11 @@ import argparse
 import statistics
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 from _bench import cli, devparity_reloads, docker_restarts, pct, project, summary
+
+from tests.support import go_toml  # after _bench, which puts the repository on sys.path
 
 MAIN = """\
 package main
@@ -49,26 +50,12 @@ def write_go_project(root: Path, name: str, port: int) -> None:
     (root / "go.mod").write_text("module example.com/bench\n\ngo 1.19\n")
     (root / "main.go").write_text(MAIN)
     (root / "devparity.toml").write_text(
-        textwrap.dedent(f"""\
-        [project]
-        name = "{name}"
-
-        [runtime]
-        language = "go"
-        version = "1.19"
-
-        [dependencies]
-        files = ["go.mod"]
-
-        [app]
-        command = ["/opt/app/app"]
-        ports = [{port}]
-        env = {{ APP_ENV = "production", PORT = "{port}" }}
-
-        [dev]
-        command = ["/opt/app-dev/app"]
-        env = {{ APP_ENV = "development" }}
-        """)
+        go_toml(
+            name,
+            port=port,
+            extra=f'env = {{ APP_ENV = "production", PORT = "{port}" }}\n\n'
+            '[dev]\ncommand = ["/opt/app-dev/app"]\nenv = { APP_ENV = "development" }\n',
+        )
     )
 
 

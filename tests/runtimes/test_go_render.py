@@ -8,23 +8,9 @@ from pathlib import Path
 import pytest
 
 from devparity import config, render
-from tests.support import write_files
+from tests.support import go_toml, write_files
 
-TOML = """\
-[project]
-name = "gorender"
-
-[runtime]
-language = "go"
-version = "1.19"
-
-[dependencies]
-files = ["go.mod"]
-
-[app]
-command = ["/opt/app/app"]
-ports = [8080]
-"""
+TOML = go_toml("gorender")
 NETWORK = "require golang.org/x/text v0.14.0\n"
 LOCAL = "require example.com/greet v0.1.0\nreplace example.com/greet => ./greet\n"
 

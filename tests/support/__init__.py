@@ -10,7 +10,7 @@ from tests.support.app import APP_PY, app_text
 from tests.support.cli import REPO, Result, cli_process, run_cli
 from tests.support.engine import remove_by_project
 from tests.support.fingerprints import fingerprint
-from tests.support.project import LOCK_DIGEST, lock_data, make_wheel, python_project, unique_name, write_files, write_lock
+from tests.support.project import LOCK_DIGEST, go_toml, lock_data, make_wheel, python_project, unique_name, write_files, write_lock
 from tests.support.up import Up
 from tests.support.web import edit, free_port, get, wait_for_text
 
@@ -26,6 +26,7 @@ __all__ = [
     "fingerprint",
     "free_port",
     "get",
+    "go_toml",
     "lock_data",
     "make_wheel",
     "python_project",

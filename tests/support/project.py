@@ -31,6 +31,26 @@ def write_files(root: Path, files: dict[str, str]) -> None:
         path.write_text(textwrap.dedent(text))
 
 
+def go_toml(name: str, *, port: int = 8080, extra: str = "") -> str:
+    """A devparity.toml for a Go project (the binary at the Go runtime's
+    default path); ``extra`` is appended as it is."""
+    return f"""\
+[project]
+name = "{name}"
+
+[runtime]
+language = "go"
+version = "1.19"
+
+[dependencies]
+files = ["go.mod"]
+
+[app]
+command = ["/opt/app/app"]
+ports = [{port}]
+""" + extra
+
+
 def python_project(
     root: Path,
     name: str,
