@@ -11,12 +11,13 @@ import difflib
 import re
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from devparity import config_ports, files, runtimes, validate
+from devparity import config_ports, config_services, files, runtimes, validate
 from devparity.config_ports import PROD_PORT_OFFSET  # noqa: F401 (re-exported)
+from devparity.config_services import Process, Service
 from devparity.config_text import check_control_chars, describe, where
 from devparity.errors import ConfigError
 
@@ -95,6 +96,8 @@ class Config:
     prod_ports: dict[int, int]
     prod_host: str
     allow: tuple[AllowRule, ...] = field(default=())
+    services: tuple[Service, ...] = field(default=())  # [services.NAME] (devparity.config_services)
+    processes: tuple[Process, ...] = field(default=())  # [processes.NAME]
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -153,11 +156,32 @@ def parse(text: str, path: Path) -> Config:
     except RecursionError:  # tomllib and the walk recurse per nesting level
         raise ConfigError(f"{path}: values are nested too deeply to be a devparity config") from None
     _check_keys(data, text, path)
-    return _build(data, text, path)
+    config = _build(data, text, path)
+    services, processes = config_services.parse(data, text, path)
+    _check_service_ports(config, services, text, path)
+    return replace(config, services=services, processes=processes)
+
+
+def _check_service_ports(config: Config, services: tuple[Service, ...], text: str, path: Path) -> None:
+    """A service's published host port may clash with no other: the app's
+    dev and prod ports and the other services' (all on loopback)."""
+    taken = {h: "dev" for h in config.dev_ports.values()} | {h: "prod" for h in config.prod_ports.values()}
+    for s in services:
+        for host in s.ports.values():
+            if host in taken:
+                raise ConfigError(
+                    f"{where(path, text, f'services.{s.name}', 'ports')}: `services.{s.name}.ports` publishes host port "
+                    f"{host}, which {taken[host]} already publishes",
+                    hint="give each a host port of its own",
+                )
+            taken[host] = f"service {s.name}"
+
 
 
 def _check_keys(data: dict[str, Any], text: str, path: Path) -> None:
     for section, body in data.items():
+        if section in (config_services.SERVICES, config_services.PROCESSES):
+            continue  # tables of tables, checked by devparity.config_services
         if section not in SCHEMA:
             raise ConfigError(f"{where(path, text, None, section)}: unknown section [{section}]{_suggest(section, SCHEMA)}")
         if not isinstance(body, dict):

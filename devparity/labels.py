@@ -57,3 +57,15 @@ def container(project_name: str, root: Path, config_path: Path, *, role: str, in
     """The labels of a container spec; the created-token is added at create
     time (devparity.identity.stamp), so a spec stays a pure value."""
     return {**checkout(project_name, root), ROLE: role, INPUTS: inputs, CONFIG: str(config_path)}
+
+# What a container runs (issue 8): the app itself, one of its backing
+# services or one of its own other processes, and that one's name. A
+# container without them is the app (containers of older versions).
+KIND = "devparity.kind"
+COMPONENT = "devparity.component"
+APP, SERVICE, PROCESS = "app", "service", "process"
+
+
+def component(kind: str, name: str) -> dict[str, str]:
+    """The labels naming what a container runs (none for the app itself)."""
+    return {} if kind == APP else {KIND: kind, COMPONENT: name}

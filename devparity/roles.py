@@ -62,6 +62,19 @@ def name_for(config: Config, role: str) -> str:
     return f"{config.name}-{role}-{identity.short(identity.checkout_id(config.root))}"
 
 
+def component_name(config: Config, role: str, component: str) -> str:
+    """A service's or process's container (issue 8): ``<project>-<role>-<component>-<checkout>``.
+    It is also the stem of its volumes' names and, for the role's network,
+    :func:`network_name` is the app's container name."""
+    return f"{config.name}-{role}-{component}-{identity.short(identity.checkout_id(config.root))}"
+
+
+def network_name(config: Config, role: str) -> str:
+    """The network of one role's app, processes and services (issue 8): each
+    role its own, so dev's `db` and prod's `db` are two hosts of one name."""
+    return name_for(config, role)
+
+
 def labels_for(config: Config, role: str, inputs_hash: str) -> dict[str, str]:
     """The labels of a spec; the created-token is added at create time
     (devparity.identity.stamp), so a spec stays a pure value."""

@@ -164,6 +164,16 @@ class ContainerInfo:
     def inputs(self) -> str | None:
         return self.labels.get(L.INPUTS)
 
+    @property
+    def kind(self) -> str:
+        """app, service or process (issue 8); unlabelled is the app."""
+        return self.labels.get(L.KIND) or L.APP
+
+    @property
+    def component(self) -> str:
+        """The service's or process's name; ``app`` for the app itself."""
+        return L.APP if self.kind == L.APP else self.labels.get(L.COMPONENT) or L.APP
+
     @classmethod
     def from_inspect(cls, doc: Mapping[str, Any]) -> ContainerInfo:
         state = doc.get("State") or {}
