@@ -16,11 +16,13 @@ set: it runs as the host user, and debugging tools there may need one.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from devparity import identity, labels, runtimes
 from devparity.config import Config
 from devparity.dev import supervisor
+from devparity.errors import UsageError
 from devparity.engine.specs import NO_NEW_PRIVILEGES, ContainerSpec, Mount, PortBinding, is_loopback
 
 if TYPE_CHECKING:
@@ -30,6 +32,10 @@ if TYPE_CHECKING:
 # The spec types live next to the BuildRequest they mirror (devparity.engine.specs).
 __all__ = [
     "DEV",
+    "Component",
+    "component_name",
+    "network_name",
+    "resolve_component",
     "DEV_HOME",
     "PROD",
     "ROLES",
@@ -156,6 +162,39 @@ def prod_spec(config: Config, image_id: str, *, inputs_hash: str) -> ContainerSp
         cap_drop=("ALL",),
         cap_add=tuple(config.cap_add),
     )
+
+
+@dataclass(frozen=True)
+class Component:
+    """One container of a role, as ``logs``, ``exec`` and ``status`` name it:
+    the app (``kind`` app, ``name`` app), a service or a process (issue 8)."""
+
+    role: str
+    kind: str
+    name: str
+
+    def label(self) -> str:
+        """How messages name it: ``dev``, ``dev/db``."""
+        return self.role if self.kind == labels.APP else f"{self.role}/{self.name}"
+
+
+def resolve_component(word: str, config: Config) -> Component:
+    """A CLI word as a component: ``dev``/``prod`` (the app), ``NAME`` (dev's
+    service or process of that name) or ``ROLE/NAME``. Raises UsageError
+    naming what exists."""
+    role, _, name = word.rpartition("/") if "/" in word else ("", "", word)
+    if not role and name in ROLES:
+        return Component(name, labels.APP, labels.APP)
+    role = role or DEV
+    if role not in ROLES:
+        raise UsageError(f"unknown role in `{identity.printable(word)}`", hint="use dev/NAME or prod/NAME")
+    if name == labels.APP:
+        return Component(role, labels.APP, labels.APP)
+    kinds = {s.name: labels.SERVICE for s in config.services} | {p.name: labels.PROCESS for p in config.processes}
+    if name not in kinds:
+        names = ", ".join(["dev", "prod", *kinds]) if kinds else "dev, prod"
+        raise UsageError(f"`{identity.printable(word)}` is no role, service or process of {config.name}", hint=f"one of: {names}")
+    return Component(role, kinds[name], name)
 
 
 def roles_for(requested: str) -> tuple[str, ...]:

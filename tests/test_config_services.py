@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from devparity import config
+from devparity import config, roles
 from devparity.config_services import DEFAULT_READY_TIMEOUT
-from devparity.errors import ConfigError
+from devparity.errors import ConfigError, UsageError
 
 BASE = """
 [runtime]
@@ -94,3 +94,28 @@ def test_error_gives_the_line(tmp_path: Path) -> None:
         parse(text, tmp_path)
     line = next(i for i, row in enumerate(text.splitlines(), 1) if "70000" in row)
     assert f"devparity.toml:{line}:" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("word", "want"),
+    [
+        ("dev", ("dev", "app", "app")),
+        ("prod", ("prod", "app", "app")),
+        ("db", ("dev", "service", "db")),
+        ("prod/db", ("prod", "service", "db")),
+        ("worker", ("dev", "process", "worker")),
+        ("prod/worker", ("prod", "process", "worker")),
+        ("prod/app", ("prod", "app", "app")),
+    ],
+)
+def test_component_words(tmp_path: Path, word: str, want: tuple[str, str, str]) -> None:
+    c = roles.resolve_component(word, parse(GOOD, tmp_path))
+    assert (c.role, c.kind, c.name) == want
+    assert c.label() == (want[0] if want[1] == "app" else f"{want[0]}/{want[2]}")
+
+
+@pytest.mark.parametrize("word", ["nope", "stage/db", "prod/nope", "dev/dev"])
+def test_unknown_component_words(tmp_path: Path, word: str) -> None:
+    with pytest.raises(UsageError) as err:
+        roles.resolve_component(word, parse(GOOD, tmp_path))
+    assert "\n" not in str(err.value)
