@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
@@ -19,6 +19,17 @@ from devparity.errors import EXIT_ENGINE, EXIT_INTERRUPTED, BuildFailed, Devpari
 
 # What a shell reports for a process SIGPIPE ended (128 + 13).
 EXIT_BROKEN_PIPE = 141
+
+# Help lists a flag as `--debug`, the way well-kept CLIs do; Typer's rich
+# help would print a `<bool>` value column for it, as if it took one.
+_display_type_rich = typer.core.TyperOption.display_type_rich
+
+
+def _flag_without_type(self: typer.core.TyperOption, ctx: Any) -> str | None:
+    return None if self.is_flag else _display_type_rich(self, ctx)
+
+
+typer.core.TyperOption.display_type_rich = _flag_without_type  # type: ignore[method-assign]
 
 app = typer.Typer(
     name="devparity",

@@ -89,3 +89,15 @@ def test_init_conflict_exits_2_naming_both_files(tmp_path: Path) -> None:
     assert not (tmp_path / "devparity.toml").exists()
     settled = run_cli("init", "--version", "3.12", cwd=tmp_path)
     assert settled.exit_code == 0 and 'version = "3.12"' in (tmp_path / "devparity.toml").read_text()
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["check", "--help"], ["up", "--help"]])
+def test_help_shows_flags_without_a_value_type(argv: list[str]) -> None:
+    """A flag takes no value, so help shows none (issue 11): `--offline`, not
+    `--offline <bool>`; options that take a value keep theirs."""
+    result = run_cli(*argv)
+    assert result.exit_code == 0
+    assert "<bool>" not in result.stdout
+    assert "--help" in result.stdout
+    if argv[0] == "check":
+        assert "<text|json|junit|github>" in result.stdout
