@@ -58,6 +58,11 @@ class Lock:
         return self.data.get("fingerprint")
 
     @property
+    def services(self) -> dict[str, dict[str, Any]]:
+        """The service pins (issue 8), by name; empty for a lock without."""
+        return dict(self.data.get("services") or {})
+
+    @property
     def salt(self) -> str | None:
         """This lock's random salt (keys secret masks); kept across rewrites."""
         return self.data.get("salt")
@@ -154,6 +159,10 @@ def inconsistencies(data: dict[str, Any]) -> list[str]:
             out.append("`fingerprint.base` is not `base`")
         if (fp.get("runtimes") or {}).get(data["runtime"]["language"]) != data["runtime"]["in_image"]:
             out.append("`runtime.in_image` is not the fingerprint's runtime")
+    for name, entry in sorted((data.get("services") or {}).items()):
+        sfp = entry["fingerprint"]
+        if sfp is not None and sfp["base"] != {"ref": entry["ref"], "digest": entry["digest"]}:
+            out.append(f"`services.{name}.fingerprint.base` is not its pin")
     return out
 
 
@@ -179,9 +188,11 @@ def make(
     runtime_in_image: str | None,
     fingerprint: dict[str, Any] | None,
     salt: str | None = None,
+    services: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """A lock's content, ``digest`` included. ``salt``: the previous lock's,
-    kept across rewrites (a fresh one for a first lock)."""
+    kept across rewrites (a fresh one for a first lock). ``services``: NAME
+    -> ``service_entry``, written when the config has services."""
     data = {
         "schema": SCHEMA,
         # keys the fingerprint's masks (devparity.secrets.salt_of)
@@ -199,6 +210,8 @@ def make(
         "inputs_hash": ins.hash,
         "fingerprint": fingerprint,
     }
+    if services or config.services:
+        data["services"] = dict(services or {})
     return {**data, "digest": content_digest(data)}
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from devparity.config import LANGUAGES
+from devparity.config_services import NAME as SERVICE_NAME
 from devparity.errors import LockError
 from devparity.imageref import is_digest, is_reference
 
@@ -29,6 +30,11 @@ HINT = "regenerate it with `devparity lock`"
 TOP_KEYS = (
     "schema", "generated_by", "project", "runtime", "base", "inputs", "inputs_hash", "fingerprint", "salt", "digest",
 )
+# Written only when devparity.toml has [services.NAME] (issue 8), so the lock
+# of a project without services reads and hashes as before.
+OPTIONAL_KEYS = ("services",)
+SERVICE_KEYS = ("ref", "digest", "source", "local_only", "inputs", "fingerprint")
+SERVICE_INPUTS = ("env", "data", "command")
 
 
 class _Bad(Exception):
@@ -54,7 +60,7 @@ def validate(data: Any, where: str) -> None:
 
 
 def _check(data: Mapping[str, Any]) -> None:
-    _keys(data, "", TOP_KEYS)
+    _keys(data, "", TOP_KEYS, OPTIONAL_KEYS)
     _need(data, "generated_by", _text, "must be a line of text such as \"devparity 0.4.0\"")
     _need(data, "project", _match(_PROJECT_RE), "must be a project name (letters, digits, '.', '_', '-')")
     runtime = _table(data, "runtime", ("language", "version", "in_image"))
@@ -62,11 +68,7 @@ def _check(data: Mapping[str, Any]) -> None:
     _need(runtime, "runtime.version", _match(_VERSION_RE), "must be a version such as \"3.11\"")
     _need(runtime, "runtime.in_image", _optional(_match(_IN_IMAGE_RE)), "must be a version or null")
     base = _table(data, "base", ("ref", "digest", "source", "local_only"))
-    _need(base, "base.ref", is_reference, "must be an image reference such as \"debian:12-slim\"")
-    _need(base, "base.digest", is_digest, "must be sha256: and 64 lowercase hex digits")
-    _need(base, "base.source", lambda v: v in ("registry", "local"), "must be \"registry\" or \"local\"")
-    local = base["source"] != "registry"
-    _need(base, "base.local_only", lambda v: v is local, "must be true exactly when `base.source` is \"local\"")
+    _pin(base, "base")
     ins = _table(data, "inputs", ("config", "template", "files", "base"))
     _need(ins, "inputs.config", is_digest, "must be a sha256 digest")
     _need(ins, "inputs.template", is_digest, "must be a sha256 digest")
@@ -78,18 +80,47 @@ def _check(data: Mapping[str, Any]) -> None:
     _need(data, "salt", _match(SALT_RE), "must be 32 lowercase hex digits")
     _need(data, "digest", is_digest, "must be a sha256 digest")
     if data["fingerprint"] is not None:
-        _fingerprint(data)
+        _fingerprint(data["fingerprint"], "fingerprint")
+    if "services" in data:
+        _services(data["services"])
 
 
-def _fingerprint(data: Mapping[str, Any]) -> None:
+def _pin(table: Mapping[str, Any], field: str) -> None:
+    """An image pin: the base's, or a service's (issue 8)."""
+    _need(table, f"{field}.ref", is_reference, "must be an image reference such as \"debian:12-slim\"")
+    _need(table, f"{field}.digest", is_digest, "must be sha256: and 64 lowercase hex digits")
+    _need(table, f"{field}.source", lambda v: v in ("registry", "local"), "must be \"registry\" or \"local\"")
+    local = table["source"] != "registry"
+    _need(table, f"{field}.local_only", lambda v: v is local, f"must be true exactly when `{field}.source` is \"local\"")
+
+
+def _services(services: Any) -> None:
+    """``services``: NAME -> a pin, the hashes of its settings, its fingerprint."""
+    if not isinstance(services, dict):
+        raise _Bad("services", "must be a table of service = pin")
+    for name, entry in services.items():
+        if not (isinstance(name, str) and SERVICE_NAME.fullmatch(name)):
+            raise _Bad("services", "has a name that is no service name (lowercase letters, digits, -)")
+        field = f"services.{name}"
+        if not isinstance(entry, dict):
+            raise _Bad(field, f"must be a table of {', '.join(SERVICE_KEYS)}")
+        _keys(entry, field + ".", SERVICE_KEYS)
+        _pin(entry, field)
+        ins = _table(entry, f"{field}.inputs", SERVICE_INPUTS)
+        for key in SERVICE_INPUTS:
+            _need(ins, f"{field}.inputs.{key}", is_digest, "must be a sha256 digest")
+        if entry["fingerprint"] is not None:
+            _fingerprint(entry["fingerprint"], f"{field}.fingerprint")
+
+
+def _fingerprint(fp: Any, field: str) -> None:
     """Loosely: the fields devparity reads have their types; the rest is data."""
-    fp = data["fingerprint"]
     if not isinstance(fp, dict):
-        raise _Bad("fingerprint", "must be an object or null")
-    _need(fp, "fingerprint.schema", lambda v: type(v) is int, "must be an integer")
-    fp_base = _table(fp, "fingerprint.base", ("ref", "digest"))
-    _need(fp_base, "fingerprint.base.ref", is_reference, "must be an image reference")
-    _need(fp_base, "fingerprint.base.digest", is_digest, "must be a sha256 digest")
+        raise _Bad(field, "must be an object or null")
+    _need(fp, f"{field}.schema", lambda v: type(v) is int, "must be an integer")
+    fp_base = _table(fp, f"{field}.base", ("ref", "digest"))
+    _need(fp_base, f"{field}.base.ref", is_reference, "must be an image reference")
+    _need(fp_base, f"{field}.base.digest", is_digest, "must be a sha256 digest")
     for key, ok, what in (
         ("os", _all(lambda v: v is None or _is_str(v)), "strings or null"),
         ("runtimes", _all(_is_str), "strings"),
@@ -97,7 +128,7 @@ def _fingerprint(data: Mapping[str, Any]) -> None:
         ("config", _all(lambda _v: True), "values"),
     ):
         if fp.get(key) is not None and not ok(fp[key]):
-            raise _Bad(f"fingerprint.{key}", f"must be a table of {what}")
+            raise _Bad(f"{field}.{key}", f"must be a table of {what}")
 
 
 def _is_str(v: Any) -> bool:
@@ -109,12 +140,12 @@ def _all(ok: Callable[[Any], bool]) -> Callable[[Any], bool]:
     return lambda v: isinstance(v, dict) and all(ok(x) for x in v.values())
 
 
-def _keys(table: Mapping[str, Any], prefix: str, expected: tuple[str, ...]) -> None:
+def _keys(table: Mapping[str, Any], prefix: str, expected: tuple[str, ...], optional: tuple[str, ...] = ()) -> None:
     for key in expected:
         if key not in table:
             raise _Bad(prefix + key, "is missing")
     for key in table:
-        if key not in expected:
+        if key not in expected and key not in optional:
             raise _Bad(prefix + (key if _text(key) else "?"), "is not a lock field")
 
 

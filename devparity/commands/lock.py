@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from devparity import builder, lock, pin, plan, render, secrets, ui
+from typing import Any
+
+from devparity import builder, lock, lock_services, pin, plan, render, secrets, ui
+from devparity.config_services import Service
 from devparity.drift import fingerprint
+from devparity.imageref import pinned
 from devparity.errors import EXIT_DRIFT, EXIT_OK
 from devparity.project import Project
 
@@ -21,6 +25,7 @@ def check(project: Project) -> int:
         ui.error(str(lock.edited(edited)))
         return EXIT_DRIFT
     changed = lock.stale_inputs(cfg, project.lock, plan.for_project(project).inputs)
+    changed += lock_services.stale_services(cfg, project.lock)
     if changed:
         ui.error(f"devparity.lock is stale: changed since it was written: {', '.join(changed)} (fix: `devparity lock`)")
         return EXIT_DRIFT
@@ -54,6 +59,7 @@ def write(project: Project) -> int:
         runtime_in_image=runtime_in_image,
         fingerprint=fp,
         salt=salt,
+        services={s.name: _service(s, cfg.name, salt) for s in cfg.services},
     )
     path = lock.write(cfg, data)
     ui.ok(f"pinned {base_pin.ref} to {base_pin.digest}" + (" (local-only)" if base_pin.source == "local" else ""))
@@ -61,3 +67,18 @@ def write(project: Project) -> int:
         ui.warn(f"the image has {cfg.language} {runtime_in_image}, but devparity.toml pins {cfg.version}")
     ui.ok(f"wrote {path}")
     return EXIT_OK
+
+
+def _service(service: Service, project: str, salt: str) -> dict[str, Any]:
+    """Pin a service's image (as the base) and fingerprint it (issue 8).
+    Side effects: may pull ``repo@digest``; reads the image's files on a
+    fingerprint-cache miss (a probe container, never exec)."""
+    ui.info(f"resolving {service.image} (service {service.name})")
+    p = pin.resolve_service(service)
+    if p.note:
+        ui.note(p.note)
+    fp = fingerprint.fingerprint_image(p.image_id or pinned(p.ref, p.digest), project=project, salt=salt)
+    fp = {k: v for k, v in fp.items() if k not in _VOLATILE}
+    fp["base"] = {"ref": p.ref, "digest": p.digest}
+    ui.ok(f"pinned service {service.name}: {p.ref} to {p.digest}" + (" (local-only)" if p.source == "local" else ""))
+    return lock_services.service_entry(service, p, fp)

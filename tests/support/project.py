@@ -12,7 +12,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from devparity import config, inputs, lock, render
+from devparity import config, inputs, lock, lock_services, render
 from devparity.pin import BasePin
 from tests.support.app import APP_PY
 from tests.support.fingerprints import fingerprint
@@ -123,11 +123,15 @@ def make_wheel(dest: Path, name: str, version: str = "1.0", module_text: str | N
 
 
 LOCK_DIGEST = "sha256:" + "c" * 64
+SERVICE_DIGEST = "sha256:" + "d" * 64
 
 
-def lock_data(root: Path, *, digest: str = LOCK_DIGEST, salt: str | None = None) -> dict[str, Any]:
+def lock_data(
+    root: Path, *, digest: str = LOCK_DIGEST, salt: str | None = None, local: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """The lock `devparity lock` would write for the project at ``root``,
-    made without an engine (a registry pin of ``digest``, a small fingerprint)."""
+    made without an engine (a registry pin of ``digest``, a small fingerprint;
+    each service pinned to SERVICE_DIGEST, local-only when named in ``local``)."""
     cfg = config.load(root / "devparity.toml")
     ref = render.base_image(cfg)
     fp = fingerprint(
@@ -138,7 +142,15 @@ def lock_data(root: Path, *, digest: str = LOCK_DIGEST, salt: str | None = None)
         drop=("kind", "ref", "image_id", "config"),
     )
     pin = BasePin(ref, digest, "registry", None)
-    return lock.make(cfg, inputs.compute(cfg, digest), pin, runtime_in_image="3.11.9", fingerprint=fp, salt=salt)
+    services = {}
+    for s in cfg.services:  # issue 8: a registry pin each, or local-only for names in ``local``
+        source = "local" if s.name in local else "registry"
+        spin = BasePin(s.image, SERVICE_DIGEST, source, SERVICE_DIGEST if source == "local" else None)
+        sfp = fingerprint(os={"id": "debian"}, packages={"dpkg": {"bash": "5.2"}}, runtimes={},
+                          base={"ref": s.image, "digest": SERVICE_DIGEST}, drop=("kind", "ref", "image_id"))
+        services[s.name] = lock_services.service_entry(s, spin, sfp)
+    return lock.make(cfg, inputs.compute(cfg, digest), pin, runtime_in_image="3.11.9", fingerprint=fp, salt=salt,
+                     services=services)
 
 
 def write_lock(root: Path, **kwargs: Any) -> dict[str, Any]:
