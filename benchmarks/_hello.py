@@ -78,7 +78,7 @@ def timed(fn: Callable[[], object]) -> float:
 def report(label: str, ours: list[float], baseline: list[float], baseline_label: str, *, target: float) -> bool:
     """Prints both medians and the median of the pairwise ratios; True when
     that ratio is within ``target``."""
-    ratios = sorted(a / b for a, b in zip(ours, baseline, strict=True))
+    ratios = sorted(a / b for a, b in zip(ours, baseline))
     ratio = statistics.median(ratios)
     print(f"{label:<44} median {statistics.median(ours):6.0f} ms  min {min(ours):6.0f}  max {max(ours):6.0f}")
     print(f"{baseline_label:<44} median {statistics.median(baseline):6.0f} ms  min {min(baseline):6.0f}  max {max(baseline):6.0f}")

@@ -20,16 +20,19 @@ from devparity.errors import EXIT_ENGINE, EXIT_INTERRUPTED, BuildFailed, Devpari
 # What a shell reports for a process SIGPIPE ended (128 + 13).
 EXIT_BROKEN_PIPE = 141
 
-# Help lists a flag as `--debug`, the way well-kept CLIs do; Typer's rich
-# help would print a `<bool>` value column for it, as if it took one.
-_display_type_rich = typer.core.TyperOption.display_type_rich
+# Help lists a flag as `--debug`, the way well-kept CLIs do; the rich help
+# of Typer 0.24+ prints a `<bool>` value column for it, as if it took one
+# (older Typer, on older Pythons, prints none and has no such method).
+_display_type_rich = getattr(typer.core.TyperOption, "display_type_rich", None)
 
 
 def _flag_without_type(self: typer.core.TyperOption, ctx: Any) -> str | None:
+    assert _display_type_rich is not None
     return None if self.is_flag else _display_type_rich(self, ctx)
 
 
-typer.core.TyperOption.display_type_rich = _flag_without_type  # type: ignore[method-assign]
+if _display_type_rich is not None:
+    typer.core.TyperOption.display_type_rich = _flag_without_type  # type: ignore[method-assign]
 
 app = typer.Typer(
     name="devparity",

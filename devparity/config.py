@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from devparity import config_ports, config_services, files, runtimes, validate
+from devparity import config_ports, config_services, files, runtimes, toml, validate
 from devparity.config_ports import PROD_PORT_OFFSET  # noqa: F401 (re-exported)
 from devparity.config_services import Process, Service
 from devparity.config_text import check_control_chars, describe, where
@@ -149,9 +148,9 @@ def load(path: Path) -> Config:
 
 def parse(text: str, path: Path) -> Config:
     try:
-        data = tomllib.loads(text)
+        data = toml.loads(text)
         check_control_chars(data, text, path)
-    except tomllib.TOMLDecodeError as exc:
+    except toml.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
     except RecursionError:  # tomllib and the walk recurse per nesting level
         raise ConfigError(f"{path}: values are nested too deeply to be a devparity config") from None

@@ -19,7 +19,10 @@ import json
 import re
 import secrets as _random
 from collections.abc import Iterable, Mapping
-from typing import Any, TypeGuard
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from typing import TypeGuard  # 3.10+: annotations only
 
 from devparity.cache import atomic_write_text, cache_dir
 

@@ -44,7 +44,7 @@ class StatCache:
         with contextlib.suppress(OSError, UnicodeDecodeError, ValueError):
             fields = path.read_bytes().decode("utf-8", "surrogateescape").split(_SEP)
             if fields[0] == VERSION and len(fields) % 2 == 1:
-                self.entries = dict(zip(fields[1::2], fields[2::2], strict=True))
+                self.entries = dict(zip(fields[1::2], fields[2::2]))
 
     def get(self, rel: str, key: str) -> str | None:
         hit = self.entries.get(rel)

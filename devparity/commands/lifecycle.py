@@ -14,7 +14,7 @@ import sys
 import termios
 import tty
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from devparity import identity, ui
@@ -82,7 +82,7 @@ def rows(project: Project) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     name, id, image, ports, state, exit code, started_at, uptime_s (the JSON
     output's ``containers``); a foreign one adds ``owner`` (checkout or
     other) and ``config`` (the devparity.toml it names) as ``foreign``."""
-    now = datetime.now(UTC)
+    now = datetime.now(timezone.utc)
     found = identity.scan(project.config)
     ours, foreign = [], []
     for c in found.ours:
@@ -121,7 +121,7 @@ def _table(found: list[dict[str, Any]]) -> None:
         table.append((r["role"], r["name"], r["image"].removeprefix("sha256:")[:12], ports, state, uptime))
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
     for row in table:
-        ui.out("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+        ui.out("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
 
 
 def _container(project: Project, role: str, *, running: bool) -> ContainerInfo:

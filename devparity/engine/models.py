@@ -15,20 +15,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from devparity import labels as L
 
 _ZERO_TIME = "0001-"  # the engine's "never" (a container not yet started)
-EPOCH = datetime.fromtimestamp(0, UTC)  # sorts a missing time first
+EPOCH = datetime.fromtimestamp(0, timezone.utc)  # sorts a missing time first
 
 
 def parse_time(raw: Any) -> datetime | None:
     """An engine timestamp (RFC 3339 with up to nanoseconds, or epoch
     seconds) as an aware UTC datetime; None for "never" or nothing."""
-    if isinstance(raw, int | float) and not isinstance(raw, bool):
-        return datetime.fromtimestamp(raw, UTC) if raw > 0 else None
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return datetime.fromtimestamp(raw, timezone.utc) if raw > 0 else None
     if not isinstance(raw, str) or not raw or raw.startswith(_ZERO_TIME):
         return None
     # fromisoformat takes at most microseconds: cut the nanoseconds
@@ -41,7 +41,7 @@ def parse_time(raw: Any) -> datetime | None:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 def _labels(raw: Any) -> dict[str, str]:

@@ -25,13 +25,12 @@ The hooks fall in five groups, each used by one part of devparity:
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from devparity import files
+from devparity import files, toml
 from devparity.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -277,8 +276,8 @@ def mise_version(root: Path, tool_names: tuple[str, ...]) -> str | None:
         if text is None:
             continue
         try:
-            tools = tomllib.loads(text).get("tools", {})
-        except (tomllib.TOMLDecodeError, RecursionError):
+            tools = toml.loads(text).get("tools", {})
+        except (toml.TOMLDecodeError, RecursionError):
             return None
         if not isinstance(tools, dict):
             return None

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import re
 import shlex
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
+from devparity import toml
 from devparity.runtimes import python_image
 from devparity.runtimes.plugin import (
     Defaults,
@@ -136,6 +136,6 @@ def _toml(path: Path) -> dict[str, Any]:
     if text is None:
         return {}
     try:
-        return tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, RecursionError):
+        return toml.loads(text)
+    except (toml.TOMLDecodeError, RecursionError):
         return {}

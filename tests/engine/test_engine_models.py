@@ -4,7 +4,7 @@ a live engine (tests/fixtures/engine/capture.py: Docker 20.10, API 1.41)."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,8 @@ import pytest
 
 from devparity import labels
 from devparity.engine.models import ContainerInfo, ImageInfo, MountInfo, PortInfo, RunConfig, parse_time
+
+UTC = timezone.utc  # datetime.UTC is 3.11+
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "engine"
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import re
 import shutil
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+
+from devparity import toml
 
 SAMPLES = Path(__file__).parent / "samples"
 # What a rendered Dockerfile may hold: the classic builder's instructions.
@@ -30,7 +31,7 @@ class Sample:
 
 def sample(runtime: str) -> Sample:
     root = SAMPLES / runtime
-    meta = tomllib.loads((root / "sample.toml").read_text())
+    meta = toml.loads((root / "sample.toml").read_text())
     ecosystem, _, package = str(meta["package"]).partition(":")
     return Sample(runtime, root, str(meta["edit"]), ecosystem, package)
 

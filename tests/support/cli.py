@@ -33,9 +33,18 @@ class Result:
         return self.stdout + self.stderr
 
 
+def _runner() -> CliRunner:
+    """A runner keeping stderr apart: the default of Click 8.2+ (Typer 0.24+
+    vendors it); older Click, as Python 3.9 installs, needs asking."""
+    try:
+        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+    except TypeError:
+        return CliRunner()
+
+
 def run_cli(*args: str, cwd: Path | None = None) -> Result:
     """Run the CLI in-process (cwd switched for the call)."""
-    runner = CliRunner()
+    runner = _runner()
     old = os.getcwd()
     if cwd:
         os.chdir(cwd)
