@@ -15,7 +15,7 @@ from typing import Any, Optional
 import typer
 
 from devparity import __version__
-from devparity.errors import EXIT_ENGINE, EXIT_INTERRUPTED, BuildFailed, DevparityError
+from devparity.errors import EXIT_ENGINE, EXIT_INTERRUPTED, BuildFailed, DevparityError, ServiceNotReady
 
 # What a shell reports for a process SIGPIPE ended (128 + 13).
 EXIT_BROKEN_PIPE = 141
@@ -94,7 +94,7 @@ def _run(fn: Callable[[], int]) -> None:
 
     try:
         code = fn()
-    except BuildFailed as exc:
+    except (BuildFailed, ServiceNotReady) as exc:  # the log's tail first, then the one error line
         if _state.debug:
             raise
         for line in exc.log_tail:
@@ -197,11 +197,13 @@ def up(
 
 
 @app.command()
-def down() -> None:
-    """Remove this project's containers (including orphans of a killed session)."""
+def down(
+    volumes: bool = typer.Option(False, "--volumes", help="Also remove this checkout's volumes (services' data, dev caches)."),
+) -> None:
+    """Remove this project's containers (including orphans of a killed session) and networks."""
     from devparity.commands import lifecycle as cmd
 
-    _run(lambda: cmd.down(_project(strict_lock=False)))
+    _run(lambda: cmd.down(_project(strict_lock=False), volumes=volumes))
 
 
 @app.command()
@@ -222,29 +224,28 @@ def status(as_json: bool = typer.Option(False, "--json", help="Machine-readable 
 
 @app.command()
 def logs(
-    role: Role = typer.Argument(Role.dev),
+    target: str = typer.Argument("dev", help="dev, prod, a service or process (db), or ROLE/NAME (prod/db)."),
     follow: bool = typer.Option(False, "--follow", "-f", help="Keep streaming."),
 ) -> None:
     """Show a container's logs."""
     from devparity.commands import lifecycle as cmd
 
-    _run(lambda: cmd.logs(_project(strict_lock=False), role=role.value, follow=follow))
+    _run(lambda: cmd.logs(_project(strict_lock=False), role=target, follow=follow))
 
 
 @app.command(name="exec", context_settings={"allow_interspersed_args": False})
 def exec_(
-    args: Optional[list[str]] = typer.Argument(None, help="[dev|prod] [-- CMD...] (default: dev, a shell)."),
+    args: Optional[list[str]] = typer.Argument(None, help="[dev|prod|SERVICE|ROLE/NAME] [-- CMD...] (default: dev, a shell)."),
 ) -> None:
     """Run a command (default: a shell) in a running container."""
     from devparity.commands import lifecycle as cmd
 
-    argv = list(args or [])
-    role = "dev"
-    if argv and argv[0] in ("dev", "prod"):
-        role = argv.pop(0)
-    if argv and argv[0] == "--":
-        argv.pop(0)
-    _run(lambda: cmd.exec_(_project(strict_lock=False), role=role, command=argv))
+    def run() -> int:
+        project = _project(strict_lock=False)
+        target, argv = cmd.split_target(list(args or []), project.config)
+        return cmd.exec_(project, role=target, command=argv)
+
+    _run(run)
 
 
 @app.command()

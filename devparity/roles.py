@@ -34,6 +34,7 @@ __all__ = [
     "DEV",
     "Component",
     "component_name",
+    "network_for",
     "network_name",
     "resolve_component",
     "DEV_HOME",
@@ -79,6 +80,13 @@ def network_name(config: Config, role: str) -> str:
     """The network of one role's app, processes and services (issue 8): each
     role its own, so dev's `db` and prod's `db` are two hosts of one name."""
     return name_for(config, role)
+
+
+def network_for(config: Config, role: str) -> str | None:
+    """The network a role's containers join: the role's own when the project
+    has services or processes (they and the app reach each other by name),
+    else none (the engine's default bridge, as before issue 8)."""
+    return network_name(config, role) if config.services or config.processes else None
 
 
 def labels_for(config: Config, role: str, inputs_hash: str) -> dict[str, str]:
@@ -141,6 +149,7 @@ def dev_spec(
         labels=labels_for(config, DEV, inputs_hash),
         working_dir=config.workdir,
         tmpfs={DEV_HOME: "rw,exec,mode=1777", **{f"{config.workdir}/{d}": "rw,mode=1777" for d in hide}},
+        network=network_for(config, DEV),
     )
 
 
@@ -161,6 +170,7 @@ def prod_spec(config: Config, image_id: str, *, inputs_hash: str) -> ContainerSp
         working_dir=config.workdir,
         cap_drop=("ALL",),
         cap_add=tuple(config.cap_add),
+        network=network_for(config, PROD),
     )
 
 

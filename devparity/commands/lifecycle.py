@@ -17,36 +17,65 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import Any
 
-from devparity import identity, ui
+from devparity import backing, identity, labels, ui
 from devparity.engine import containers as engine_containers
+from devparity.engine import volumes as engine_volumes
 from devparity.engine.models import EPOCH, ContainerInfo
 from devparity.errors import EXIT_OK, ContainerNotFound
+from devparity.config import Config
 from devparity.project import Project
+from devparity.roles import resolve_component
 
 STATUS_SCHEMA = 1
 SHELL = ["/bin/sh", "-c", "command -v bash >/dev/null 2>&1 && exec bash || exec sh"]
 
 
-def down(project: Project) -> int:
+def down(project: Project, *, volumes: bool = False) -> int:
     """Remove every container of this checkout, whichever session started it
-    (a running ``up`` notices and ends; orphans of a killed session go too).
-    Foreign containers (another checkout's, another tool's) stay."""
+    (a running ``up`` notices and ends; orphans of a killed session go too),
+    then its networks (issue 8); with ``volumes`` its volumes too (services'
+    data, dev build caches). Foreign containers (another checkout's, another
+    tool's) stay, and so does everything they use."""
     found = identity.scan(project.config)
     left = f" (left alone: {len(found.foreign)} foreign, see `devparity status`)" if found.foreign else ""
     if not found.ours:
         ui.note(f"no containers for {project.config.name} in this checkout{left}")
-        return EXIT_OK
+    else:
+        _remove(found.ours)
+        ui.ok(f"removed {', '.join(sorted(c.name for c in found.ours))}{left}")
+    _remove_the_rest(project, volumes=volumes)
+    return EXIT_OK
+
+
+def _remove(ours: list[ContainerInfo]) -> None:
     # At once (KILL and remove, one call each, as `docker rm -f`): a stop
     # first cost a round trip and the app's exit, and brought nothing: the
     # containers are thrown away, the dev supervisor keeps nothing to clean
     # up (its app dies with the container), and the project's files are the
     # host's. A graceful stop is `up`'s Ctrl-C. In parallel; errors are
     # re-raised here, on the main thread, to reach the CLI's error boundary.
-    with ThreadPoolExecutor(max_workers=len(found.ours)) as pool:
-        for done in [pool.submit(engine_containers.remove_at_once, c.id) for c in found.ours]:
+    with ThreadPoolExecutor(max_workers=len(ours)) as pool:
+        for done in [pool.submit(engine_containers.remove_at_once, c.id) for c in ours]:
             done.result()
-    ui.ok(f"removed {', '.join(sorted(c.name for c in found.ours))}{left}")
-    return EXIT_OK
+
+
+def _remove_the_rest(project: Project, *, volumes: bool) -> None:
+    """The checkout's networks, and with ``volumes`` its volumes: by label,
+    so another checkout's of the same project stay. One still in use (by a
+    foreign container) is kept, and said."""
+    config = project.config
+    gone = backing.remove_networks(config)
+    if gone:
+        ui.ok(f"removed network {', '.join(gone)}")
+    if not volumes:
+        return
+    names = engine_volumes.by_labels(labels.checkout(config.name, config.root))
+    kept = [n for n in names if not engine_volumes.remove(n)]
+    removed = [n for n in names if n not in kept]
+    if removed:
+        ui.ok(f"removed volume {', '.join(removed)}")
+    if kept:
+        ui.warn(f"kept volume {', '.join(kept)}: a container still uses it")
 
 
 def _duration(seconds: float) -> str:
@@ -65,6 +94,8 @@ def _row(c: ContainerInfo, now: datetime) -> dict[str, Any]:
     started = c.started_at
     return {
         "role": identity.printable(c.role or "?"),
+        "kind": identity.printable(c.kind),  # app, service or process (issue 8)
+        "component": identity.printable(c.component),  # app, or the service's or process's name
         "name": c.name,
         "id": c.short_id,
         "image": c.image_id,
@@ -91,7 +122,7 @@ def rows(project: Project) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     for f in found.foreign:
         if (info := engine_containers.inspect(f.container.id)) is not None:
             foreign.append({**_row(info, now), "owner": f.kind, "config": f.config, "why": f.describe()})
-    key = lambda r: (r["role"], r["name"])  # noqa: E731
+    key = lambda r: (r["role"], r["kind"] != labels.APP, r["name"])  # noqa: E731 - the app first
     return sorted(ours, key=key), sorted(foreign, key=key)
 
 
@@ -113,28 +144,51 @@ def status(project: Project, *, as_json: bool = False) -> int:
 
 
 def _table(found: list[dict[str, Any]]) -> None:
-    table = [("ROLE", "NAME", "IMAGE", "PORTS", "STATE", "UPTIME")]
+    table = [("ROLE", "COMPONENT", "NAME", "IMAGE", "PORTS", "STATE", "UPTIME")]
     for r in found:
         ports = ", ".join(f"{p['host_ip']}:{p['host_port']}->{p['container']}" for p in r["ports"]) or "-"
         state = r["state"] if r["exit_code"] is None else f"{r['state']} ({r['exit_code']})"
         uptime = _duration(r["uptime_s"]) if r["uptime_s"] is not None else "-"
-        table.append((r["role"], r["name"], r["image"].removeprefix("sha256:")[:12], ports, state, uptime))
+        table.append((r["role"], r["component"], r["name"], r["image"].removeprefix("sha256:")[:12], ports, state, uptime))
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
     for row in table:
         ui.out("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
 
 
-def _container(project: Project, role: str, *, running: bool) -> ContainerInfo:
-    found = identity.scan(project.config, role).ours
+def _container(project: Project, word: str, *, running: bool) -> ContainerInfo:
+    """The newest container of the component ``word`` names (roles.resolve_component:
+    ``dev``, ``prod``, ``db``, ``prod/db``)."""
+    comp = resolve_component(word, project.config)
+    found = [c for c in identity.scan(project.config, comp.role).ours if (c.kind, c.component) == (comp.kind, comp.name)]
     if running:
         found = [c for c in found if c.running]
     if not found:
         what = "running " if running else ""
+        noun = "container" if comp.kind == labels.APP else f"{comp.kind} container"
         raise ContainerNotFound(
-            f"no {what}{role} container for {project.config.name}",
-            hint=f"start one with `devparity up {role}`" + (" --detach" if role == "prod" else ""),
+            f"no {what}{comp.label()} {noun} for {project.config.name}",
+            hint=f"start one with `devparity up {comp.role}`" + (" --detach" if comp.role == "prod" else ""),
         )
     return max(found, key=lambda c: c.created or EPOCH)
+
+
+def split_target(argv: list[str], config: Config) -> tuple[str, list[str]]:
+    """``exec [TARGET] [--] [CMD...]``: the first word is the target when it
+    names a role, a service or a process (``dev``, ``db``, ``prod/db``) or
+    holds a ``/`` before any ``--``; otherwise the command runs in dev."""
+    argv = list(argv)
+    target = "dev"
+    names = {"dev", "prod", *(s.name for s in config.services), *(p.name for p in config.processes)}
+    if argv and argv[0] != "--" and (argv[0] in names or _role_word(argv[0])):
+        target = argv.pop(0)
+    if argv and argv[0] == "--":
+        argv.pop(0)
+    return target, argv
+
+
+def _role_word(word: str) -> bool:
+    role, sep, _ = word.partition("/")
+    return bool(sep) and role in ("dev", "prod")
 
 
 def logs(project: Project, *, role: str = "dev", follow: bool = False) -> int:

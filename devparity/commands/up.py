@@ -16,10 +16,11 @@ import threading
 import time
 from pathlib import Path
 
-from devparity import builder, cache, identity, plan, secrets, ui
+from devparity import backing, builder, cache, identity, labels, plan, secrets, ui
 from devparity import roles as role_specs
 from devparity.config import Config
 from devparity.dev import watch
+from devparity.dev.servicewatch import ServiceWatch
 from devparity.dev.seam import DockerEngine
 from devparity.dev.session import Session
 from devparity.engine import containers as engine_containers
@@ -67,9 +68,10 @@ class RunGuard:
 
 def remove_previous(config: Config, roles: tuple[str, ...]) -> None:
     """This checkout's containers of these roles left by an earlier (detached
-    or killed) session; other checkouts' and other tools' stay."""
+    or killed) session; other checkouts' and other tools' stay. Service
+    containers are devparity.backing's: kept when they still match."""
     for c in identity.scan(config).ours:
-        if c.role in roles:
+        if c.role in roles and c.kind != labels.SERVICE:
             engine_containers.remove(c.id)
 
 
@@ -112,7 +114,17 @@ def up(project: Project, *, role: str = DEV, detach: bool = False) -> int:
         guard.release()
 
 
+def _services(project: Project, roles: tuple[str, ...], started: list[backing.Started],
+              stop: threading.Event | None = None) -> None:
+    """Every role's network and services, started (into ``started``) and
+    ready, before the app: it may connect to them as it starts (issue 8)."""
+    for role in roles:
+        backing.start(project, role, started)
+    backing.wait_ready(project.config, started, stop=stop)
+
+
 def _detached(project: Project, result: builder.ImageResult, roles: tuple[str, ...]) -> int:
+    _services(project, roles, [])
     for role in roles:
         spec = spec_for(role, project, result, watching=False)
         engine_containers.run(spec)
@@ -126,8 +138,13 @@ def _foreground(project: Project, result: builder.ImageResult, roles: tuple[str,
     code = EXIT_OK
     with watch.stop_on_signals(stop):
         session = Session(project, result, stop=stop, engine=DockerEngine())
+        started: list[backing.Started] = []
+        crashes = ServiceWatch(project.config, started)
         try:
-            session.start(roles)
+            _services(project, roles, started, stop)
+            crashes = ServiceWatch(project.config, started).start()
+            if not stop.is_set():
+                session.start(roles)
             for r in session.running.values():
                 _describe(r.spec, project.config)
             if DEV in roles and not stop.is_set():
@@ -136,7 +153,10 @@ def _foreground(project: Project, result: builder.ImageResult, roles: tuple[str,
             if not stop.is_set():
                 code = session.loop()
         finally:
+            crashes.stop()
             removed = session.teardown()
+            if started or project.config.services or project.config.processes:
+                removed += backing.teardown(project.config, started, roles)
             if removed:
                 ui.ok(f"stopped and removed {', '.join(removed)}")
     return code

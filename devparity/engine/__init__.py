@@ -87,7 +87,7 @@ def mapped_errors(what: str, *, missing: type[NotFound] = NotFound) -> Iterator[
     """Turn SDK exceptions raised inside the block into devparity errors, the
     one place that reads status codes and engine messages: 404 is
     ``missing`` (NotFound, or ImageNotFound where the block asks for an
-    image), 409 Conflict, a taken host port PortInUse. Callers catch those
+    image), 409 (and 403, a network in use) Conflict, a taken host port PortInUse. Callers catch those
     classes; none looks at ``__cause__`` or at the text."""
     from docker import errors as de
     from requests.exceptions import ChunkedEncodingError, Timeout
@@ -102,7 +102,8 @@ def mapped_errors(what: str, *, missing: type[NotFound] = NotFound) -> Iterator[
         raise missing(f"{what}: not found ({_explanation(exc)})") from exc
     except de.APIError as exc:
         text = _explanation(exc)
-        if exc.status_code == 409:
+        # 403: a network that still has endpoints (containers on it)
+        if exc.status_code in (403, 409):
             raise Conflict(f"{what}: the engine said: {text}") from exc
         if any(marker in text for marker in _PORT_TAKEN):
             raise PortInUse(f"{what}: a published host port is in use ({text})") from exc

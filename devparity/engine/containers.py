@@ -8,12 +8,12 @@ import contextlib
 import os
 import select
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from devparity import identity, labels
 from devparity.engine import client, mapped_errors, volumes
-from devparity.engine.models import ContainerInfo
+from devparity.engine.models import ContainerEvent, ContainerInfo
 from devparity.engine.specs import ContainerSpec
 from devparity.errors import Conflict, EngineError, NotFound, PortInUse
 
@@ -36,18 +36,27 @@ def run(spec: ContainerSpec) -> str:
         security_opt=list(spec.security_opt) or None,
         cap_drop=list(spec.cap_drop) or None,
         cap_add=list(spec.cap_add) or None,
+        network_mode=spec.network,
+        restart_policy={"Name": spec.restart} if spec.restart else None,
+    )
+    # the aliases (a service's name) go with the endpoint on the role's network
+    networking = (
+        api.create_networking_config({spec.network: api.create_endpoint_config(aliases=list(spec.aliases) or None)})
+        if spec.network
+        else None
     )
     try:
         with mapped_errors(f"create {spec.name}"):
             created = api.create_container(
                 spec.image,
-                command=list(spec.command),
+                command=list(spec.command) or None,  # None: the image's own CMD (a service)
                 environment=dict(spec.env),
                 user=spec.user or "",
                 labels=identity.stamp(spec.labels),
                 working_dir=spec.working_dir,
                 ports=[(p.container, "tcp") for p in spec.ports],
                 host_config=host_config,
+                networking_config=networking,
                 name=spec.name,
                 detach=True,
             )
@@ -114,6 +123,24 @@ def remove_at_once(cid: str) -> None:
     api = client().api
     with contextlib.suppress(NotFound, Conflict), mapped_errors(f"remove {cid[:12]}"):
         api.remove_container(cid, force=True)
+
+
+def events(wanted: Mapping[str, str], actions: tuple[str, ...]) -> Any:
+    """The engine's stream of container events (``actions``: die, start, ...)
+    of containers carrying every label in ``wanted``, as ContainerEvents
+    from now on. It has ``close()``; closing it from another thread ends the
+    iteration."""
+    filters = {"type": ["container"], "event": list(actions), "label": [f"{k}={v}" for k, v in wanted.items()]}
+    with mapped_errors("follow engine events"):
+        return client().api.events(filters=filters, decode=True)
+
+
+def event_models(stream: Any) -> Iterator[ContainerEvent]:
+    """The events of ``events()`` as typed models; a closed or broken
+    connection ends the iteration."""
+    with contextlib.suppress(Exception):
+        for doc in stream:
+            yield ContainerEvent.parse(doc)
 
 
 def kill(cid: str, signal: str) -> None:

@@ -149,6 +149,12 @@ class ContainerInfo:
     mounts: tuple[MountInfo, ...] = ()
     ports: tuple[PortInfo, ...] = ()
     config: RunConfig | None = None  # None in a summary
+    # From an inspect document only (issue 8): the main process's pid as the
+    # engine's host sees it (0 when not running), how often the restart
+    # policy restarted it, and the networks it is attached to.
+    pid: int = 0
+    restart_count: int = 0
+    networks: tuple[str, ...] = ()
 
     @property
     def short_id(self) -> str:
@@ -193,6 +199,9 @@ class ContainerInfo:
             mounts=tuple(MountInfo.parse(m) for m in doc.get("Mounts") or ()),
             ports=_ports_from_inspect((doc.get("NetworkSettings") or {}).get("Ports")),
             config=config,
+            pid=int(state.get("Pid") or 0),
+            restart_count=int(doc.get("RestartCount") or 0),
+            networks=tuple(sorted((doc.get("NetworkSettings") or {}).get("Networks") or {})),
         )
 
     @classmethod
@@ -251,3 +260,38 @@ class ImageInfo:
             created=parse_time(doc.get("Created")),
         )
 
+
+
+@dataclass(frozen=True)
+class NetworkInfo:
+    """A network, from an inspect document or a list entry (the same shape)."""
+
+    id: str
+    name: str
+    labels: dict[str, str]
+
+    @classmethod
+    def parse(cls, doc: Mapping[str, Any]) -> NetworkInfo:
+        return cls(id=str(doc["Id"]), name=str(doc.get("Name") or ""), labels=_labels(doc.get("Labels")))
+
+
+@dataclass(frozen=True)
+class ContainerEvent:
+    """One container event of the engine's event stream (``die``, ...)."""
+
+    action: str
+    id: str
+    labels: dict[str, str]  # the container's labels (the engine sends them as attributes)
+    exit_code: int | None  # for ``die``
+
+    @classmethod
+    def parse(cls, doc: Mapping[str, Any]) -> ContainerEvent:
+        actor = doc.get("Actor") or {}
+        attrs = _labels(actor.get("Attributes"))
+        code = attrs.get("exitCode")
+        return cls(
+            action=str(doc.get("Action") or doc.get("status") or ""),
+            id=str(actor.get("ID") or doc.get("id") or ""),
+            labels=attrs,
+            exit_code=int(code) if code and code.lstrip("-").isdigit() else None,
+        )

@@ -66,6 +66,11 @@ class ContainerSpec:
     security_opt: tuple[str, ...] = (NO_NEW_PRIVILEGES,)
     cap_drop: tuple[str, ...] = ()
     cap_add: tuple[str, ...] = ()
+    # The role's network (issue 8): the app, its processes and its services
+    # share one, so the app reaches a service by its name (an alias there).
+    network: str | None = None
+    aliases: tuple[str, ...] = ()
+    restart: str | None = None  # the engine's restart policy ("unless-stopped" for a service)
 
     def open_to_network(self) -> bool:
         """Whether a published port listens beyond this machine."""
