@@ -28,6 +28,7 @@ ENGINE_COMMANDS = [
     ("status",),
     ("status", "--json"),
     ("down",),
+    ("down", "--volumes"),
     ("logs",),
     ("prune", "--dry-run"),
     ("exec", "--", "true"),
