@@ -1,5 +1,5 @@
 """Service containers (issue 8): the pure spec builder, the pure half of the
-ready probes, the lock's pin of a service image, and `exec`'s target word.
+ready probes and the ready wait, and `exec`'s target word.
 No engine."""
 
 from __future__ import annotations
@@ -10,10 +10,8 @@ from pathlib import Path
 import pytest
 
 from devparity import config as config_mod
-from devparity import identity, labels, pin, roles, services
+from devparity import identity, labels, roles, services
 from devparity.commands.lifecycle import split_target
-from devparity.lock import Lock
-from devparity.project import Project
 from devparity.roles import DEV, PROD, Mount, PortBinding
 
 TOML = """\
@@ -151,24 +149,6 @@ def test_a_pid_is_trusted_only_inside_the_containers_cgroup() -> None:
     assert services.cgroup_names(f"0::/system.slice/docker-{cid}.scope\n", cid)
     assert not services.cgroup_names("0::/user.slice/session-1.scope\n", cid)
     assert not services.cgroup_names("0::/\n", "")
-
-
-def project(cfg: config_mod.Config, services_lock: object | None) -> Project:
-    data = {"services": services_lock} if services_lock is not None else {}
-    return Project(cfg, Lock(data) if services_lock is not None else None)
-
-
-def test_a_service_runs_the_locked_image_when_the_lock_pins_it(cfg: config_mod.Config) -> None:
-    db, digest = svc(cfg, "db"), "sha256:" + "a" * 64
-    assert pin.service_image(project(cfg, None), db) == "postgres:15"
-    registry = {"db": {"ref": "postgres:15", "digest": digest, "source": "registry"}}
-    assert pin.service_image(project(cfg, registry), db) == f"postgres@{digest}"
-    local = {"db": {"ref": "postgres:15", "digest": digest, "source": "local"}}
-    assert pin.service_image(project(cfg, local), db) == digest
-    moved = {"db": {"ref": "postgres:16", "digest": digest, "source": "registry"}}
-    assert pin.service_image(project(cfg, moved), db) == "postgres:15"  # the config names another image now
-    assert pin.service_image(project(cfg, {"db": {"ref": "postgres:15", "digest": "nope"}}), db) == "postgres:15"
-    assert pin.service_image(project(cfg, ["not", "a", "table"]), db) == "postgres:15"
 
 
 @pytest.mark.parametrize(
