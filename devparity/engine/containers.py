@@ -110,19 +110,24 @@ def get(ref: str) -> ContainerInfo:
 
 def remove(cid: str, *, timeout: int = STOP_TIMEOUT) -> None:
     """Stop (TERM, KILL after ``timeout`` s) and remove; gone already is fine,
-    and so is a Conflict: another remove of it is already under way."""
+    and so is a Conflict: another remove of it is already under way.
+
+    ``v=True`` removes the container's anonymous volumes with it: an image's
+    VOLUME that no config names (redis:7's /data) would otherwise leave one
+    unlabelled volume behind per container. Named volumes (a service's
+    ``data``, the dev caches) are never removed by it."""
     api = client().api
     with contextlib.suppress(NotFound, Conflict), mapped_errors(f"remove {cid[:12]}"):
         api.stop(cid, timeout=timeout)
-        api.remove_container(cid, force=True)
+        api.remove_container(cid, force=True, v=True)
 
 
 def remove_at_once(cid: str) -> None:
-    """Remove now, as `docker rm -f` does (KILL, then remove, one call); gone
+    """Remove now, as `docker rm -f -v` does (KILL, then remove, one call); gone
     already is fine, and so is a Conflict (another remove under way)."""
     api = client().api
     with contextlib.suppress(NotFound, Conflict), mapped_errors(f"remove {cid[:12]}"):
-        api.remove_container(cid, force=True)
+        api.remove_container(cid, force=True, v=True)
 
 
 def events(wanted: Mapping[str, str], actions: tuple[str, ...]) -> Any:
