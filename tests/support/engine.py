@@ -18,7 +18,7 @@ def remove_by_project(name: str, client: Any = None) -> None:
     label = {"label": [f"{engine.LABEL_PROJECT}={name}"]}
     for c in api.containers(all=True, filters=label):
         with contextlib.suppress(Exception):  # removed already (by the code under test)
-            api.remove_container(c["Id"], force=True)
+            api.remove_container(c["Id"], force=True, v=True)
     for img in api.images(filters=label):
         with contextlib.suppress(Exception):  # gone with a parent already
             api.remove_image(img["Id"], force=True)
