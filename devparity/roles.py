@@ -95,7 +95,7 @@ def labels_for(config: Config, role: str, inputs_hash: str) -> dict[str, str]:
     return labels.container(config.name, config.root, config.path, role=role, inputs=inputs_hash)
 
 
-def argv(command: list[str] | str) -> tuple[str, ...]:
+def argv(command: list[str] | tuple[str, ...] | str) -> tuple[str, ...]:
     """A config command as an argv; a string runs through /bin/sh -c, as the
     image's CMD does (devparity.render)."""
     if isinstance(command, str):

@@ -16,7 +16,7 @@ import threading
 import time
 from pathlib import Path
 
-from devparity import backing, builder, cache, identity, labels, plan, secrets, ui
+from devparity import backing, builder, cache, identity, labels, plan, processes, secrets, ui
 from devparity import roles as role_specs
 from devparity.config import Config
 from devparity.dev import watch
@@ -24,7 +24,7 @@ from devparity.dev.servicewatch import ServiceWatch
 from devparity.dev.seam import DockerEngine
 from devparity.dev.session import Session
 from devparity.engine import containers as engine_containers
-from devparity.roles import DEV, ContainerSpec, spec_for
+from devparity.roles import DEV, ContainerSpec
 from devparity.errors import EXIT_OK, UsageError
 from devparity.project import Project
 
@@ -88,6 +88,10 @@ def warn_if_open(spec: ContainerSpec) -> None:
 
 def _describe(spec: ContainerSpec, config: Config) -> None:
     warn_if_open(spec)
+    component = processes.component_of(spec)
+    if component.kind != labels.APP:  # a process: what it runs instead of ports
+        ui.ok(f"{component.label()}  {' '.join(spec.command[2:] if spec.role == DEV else spec.command)}")
+        return
     where = "  ".join(p.url() for p in spec.ports) or "(no ports)"
     extra = f"  reload: {config.reload}" if spec.role == DEV else ""
     ui.ok(f"{spec.role:<4} {where}  image {spec.image.removeprefix('sha256:')[:12]}{extra}")
@@ -126,9 +130,9 @@ def _services(project: Project, roles: tuple[str, ...], started: list[backing.St
 def _detached(project: Project, result: builder.ImageResult, roles: tuple[str, ...]) -> int:
     _services(project, roles, [])
     for role in roles:
-        spec = spec_for(role, project, result, watching=False)
-        engine_containers.run(spec)
-        _describe(spec, project.config)
+        for spec in processes.specs_for(role, project, result, watching=False):
+            engine_containers.run(spec)
+            _describe(spec, project.config)
     ui.note("detached: `devparity logs`, `devparity status`, `devparity down`")
     return EXIT_OK
 

@@ -37,12 +37,14 @@ class Marker:
 
 @dataclass(frozen=True)
 class LogEvent:
-    """What a log follower tells the loop: a marker of ``role``'s container
-    ``cid`` (started, exited, signalled, stopping), or ``ended`` when its
-    log stream ended (the container stopped or vanished, or the engine went)."""
+    """What a log follower tells the loop: a marker of the container ``cid``
+    (started, exited, signalled, stopping), or ``ended`` when its log stream
+    ended (the container stopped or vanished, or the engine went). ``key``
+    is the session's name of the container: ``dev``, ``prod``, ``dev/worker``
+    (devparity.roles.Component.label)."""
 
     kind: str
-    role: str
+    key: str
     cid: str
     value: str = ""  # pid, exit code, signal name, ""
 
@@ -68,11 +70,11 @@ def emit(line: str, prefix: str = "") -> None:
 @dataclass
 class LogFollower:
     """Follows one container's log on a daemon thread. App lines go to
-    stdout (prefixed with the role when several run); markers go to
+    stdout (prefixed with the container's key when several run); markers go to
     ``on_event`` as LogEvents; the end of the stream (container gone or
     stopped) is reported as kind ``ended``."""
 
-    role: str
+    key: str
     cid: str
     on_event: Callable[[LogEvent], None]
     engine: DevEngine
@@ -84,7 +86,7 @@ class LogFollower:
     def start(self, *, tail: int | str = "all") -> None:
         """``tail=0``: only what is written from now on (re-following a container)."""
         self._stream = self.engine.follow(self.cid, tail=tail)
-        threading.Thread(target=self._run, name=f"devparity-logs-{self.role}", daemon=True).start()
+        threading.Thread(target=self._run, name=f"devparity-logs-{self.key}", daemon=True).start()
 
     def close(self) -> None:
         """Stop following; no ``ended`` event is sent after this."""
@@ -105,12 +107,12 @@ class LogFollower:
             if marker:
                 if marker.kind == "started":
                     self.tail.clear()
-                self.on_event(LogEvent(marker.kind, self.role, self.cid, marker.value))
+                self.on_event(LogEvent(marker.kind, self.key, self.cid, marker.value))
                 continue
             self.tail.append(line)
             emit(line, self.prefix)
         if not self._closed:
-            self.on_event(LogEvent("ended", self.role, self.cid))
+            self.on_event(LogEvent("ended", self.key, self.cid))
 
 
 @dataclass

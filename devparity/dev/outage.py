@@ -13,7 +13,8 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from devparity import ui
+from devparity import labels as L
+from devparity import processes, ui
 from devparity.engine import PING_TIMEOUT
 from devparity.errors import EXIT_APP_ENDED, EXIT_ENGINE, DevparityError, EngineUnavailable
 from devparity.roles import DEV
@@ -92,14 +93,14 @@ def ride_out(s: Session) -> None:
 
 
 def recover(s: Session) -> None:
-    for role, r in list(s.running.items()):
+    for key, r in list(s.running.items()):
         state = s.engine.state(r.cid)
         if state and state.running:  # a live-restore engine kept it
             s.follow_again(r)
             continue
         # A restart stops (or removes) every container: start a fresh one.
         try:
-            s.replace(s.spec_for(role, s.project, s.result))
+            s.replace(s.spec_of(key) or r.spec)
         except EngineUnavailable:
             raise
         except DevparityError as exc:
@@ -128,16 +129,21 @@ def on_ended(s: Session, r: Running) -> None:
         return
     if state is None:
         ui.warn(f"{r.spec.name} was removed outside this session (devparity down?)")
-        del s.running[r.spec.role]
+        del s.running[r.key]
         if not s.running:
             s.stop.set()
         return
     r.gone = True
-    ui.error(f"{r.spec.name} stopped (exit code {state.exit_code})")
+    if r.component.kind == L.APP:
+        ui.error(f"{r.spec.name} stopped (exit code {state.exit_code})")
+    else:  # a prod process has no supervisor: its end is its crash report
+        last = r.follower.last_lines(1)
+        said = f": {last[0]}" if last else ""
+        ui.error(f"{processes.who(r.component)} exited {state.exit_code}{said} ({r.spec.name} stopped)")
     for line in r.follower.last_lines():
         ui.progress(line)
     if r.spec.role == DEV:
         ui.note("it is started again on the next change")
-    elif DEV not in s.running:  # a prod-only session has nothing left to run
+    elif r.component.kind == L.APP and DEV not in s.roles:  # a prod-only session has nothing left to serve
         s.code = EXIT_APP_ENDED
         s.stop.set()

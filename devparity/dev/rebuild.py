@@ -80,11 +80,16 @@ def apply_rebuild(session: Session) -> None:
         session.watcher.configure(ignore=c.dev_ignore, dep_files=c.dep_files, debounce_ms=c.debounce_ms)
     short = result.id.removeprefix("sha256:")[:12]
     changed = []
-    for role, r in list(session.running.items()):
-        spec = session.spec_for(role, project, result)
-        if spec != r.spec or r.gone:
+    roles = session.roles or tuple(dict.fromkeys(r.spec.role for r in session.running.values()))
+    wanted = {key: spec for role in roles for key, spec in session.specs(role).items()}
+    for key in [k for k in session.running if k not in wanted]:  # a process the config dropped
+        session.retire(key)
+        changed.append(key)
+    for key, spec in wanted.items():
+        r = session.running.get(key)
+        if r is None or spec != r.spec or r.gone:
             session.replace(spec)
-            changed.append(role)
+            changed.append(key)
     how = f"built {short} in {session.clock() - started:.1f}s" if result.built else f"image {short} (cached)"
     if changed:
         ui.ok(f"rebuild: {how}; recreated {', '.join(changed)}")

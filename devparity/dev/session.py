@@ -22,9 +22,9 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from devparity import builder, ui
+from devparity import builder, labels, processes, ui
 from devparity.dev import outage
 from devparity.dev.applog import Backoff, LogEvent, LogFollower
 from devparity.dev.rebuild import Stopped, apply_rebuild, rebuild
@@ -32,7 +32,7 @@ from devparity.dev.seam import REMOVE_WAIT, DevEngine
 from devparity.dev.watch import Batch, Watcher
 from devparity.errors import EXIT_OK, DevparityError, EngineUnavailable
 from devparity.project import Project
-from devparity.roles import DEV, ContainerSpec, spec_for
+from devparity.roles import DEV, Component, ContainerSpec, spec_for
 
 SpecFor = Callable[[str, Project, builder.ImageResult], ContainerSpec]
 Rebuild = Callable[[Project, threading.Event], tuple[Project, builder.ImageResult]]
@@ -46,6 +46,16 @@ class Running:
     app_alive: bool = True
     started_at: float | None = None  # monotonic time of the app's last start
     gone: bool = False  # the container stopped or vanished: recreate on the next change
+    backoff: Backoff = field(default_factory=Backoff)  # each container's crash loop its own
+    retry_at: float | None = None  # a restart deferred by the backoff
+
+    @property
+    def key(self) -> str:
+        return self.follower.key
+
+    @property
+    def component(self) -> Component:
+        return processes.component_of(self.spec)
 
 
 class Session:
@@ -68,40 +78,65 @@ class Session:
         self.rebuild = rebuild
         self.clock = clock
         self.events: queue.Queue[LogEvent | Batch] = queue.Queue()
+        # keyed by (role, component) as one word: dev, dev/worker, prod, ...
         self.running: dict[str, Running] = {}
-        self.prefix = False  # prefix app lines with the role (when several run)
+        self.roles: tuple[str, ...] = ()
+        self.prefix = False  # prefix app lines with the key (when several run)
         self.watcher: Watcher | None = None
         self.reloads = 0
         self.pending: tuple[int, float] | None = None  # reload number, when its batch came in
-        self.backoff = Backoff()
-        self.retry_at: float | None = None  # a restart deferred by the backoff
+        self.awaiting: set[str] = set()  # the containers that reload has signalled and not heard from
         self.health = outage.HealthCheck(now=clock())
         self.code = EXIT_OK
 
     # -- containers -------------------------------------------------------
 
-    def start(self, roles: tuple[str, ...]) -> None:
-        self.prefix = len(roles) > 1
-        for role in roles:
-            self._run(self.spec_for(role, self.project, self.result))
+    def specs(self, role: str) -> dict[str, ContainerSpec]:
+        """Every container of ``role`` for the current project and image: the
+        app (``spec_for``) and its processes, by key."""
+        app = self.spec_for(role, self.project, self.result)
+        return {processes.key_of(s): s for s in processes.role_specs(self.project.config, app)}
 
-    def _run(self, spec: ContainerSpec) -> None:
+    def spec_of(self, key: str) -> ContainerSpec | None:
+        """The current spec of ``key``; None once the config no longer has it."""
+        return self.specs(key.partition("/")[0]).get(key)
+
+    @property
+    def retry_at(self) -> float | None:
+        """The first restart a backoff deferred, if any."""
+        return min((r.retry_at for r in self.running.values() if r.retry_at is not None), default=None)
+
+    def start(self, roles: tuple[str, ...]) -> None:
+        self.roles = roles
+        wanted = [spec for role in roles for spec in self.specs(role).values()]
+        self.prefix = len(wanted) > 1
+        for spec in wanted:
+            self._run(spec)
+
+    def _run(self, spec: ContainerSpec, backoff: Backoff | None = None) -> None:
         cid = self.engine.run(spec)
-        prefix = f"{spec.role} | " if self.prefix else ""
-        follower = LogFollower(spec.role, cid, self.events.put, self.engine, prefix=prefix)
-        self.running[spec.role] = Running(spec, cid, follower, started_at=self.clock())
+        key = processes.key_of(spec)
+        prefix = f"{key} | " if self.prefix else ""
+        follower = LogFollower(key, cid, self.events.put, self.engine, prefix=prefix)
+        self.running[key] = Running(spec, cid, follower, started_at=self.clock(), backoff=backoff or Backoff())
         follower.start()
 
     def replace(self, spec: ContainerSpec) -> None:
-        old = self.running.pop(spec.role, None)
+        old = self.running.pop(processes.key_of(spec), None)
         if old:
             old.follower.close()
             self.engine.remove(old.cid)
-        self._run(spec)
+        self._run(spec, old.backoff if old else None)
+
+    def retire(self, key: str) -> None:
+        """Stop and remove ``key``'s container: the config no longer has it."""
+        old = self.running.pop(key)
+        old.follower.close()
+        self.engine.remove(old.cid)
 
     def follow_again(self, r: Running) -> None:
         r.follower.close()
-        r.follower = LogFollower(r.spec.role, r.cid, self.events.put, self.engine, prefix=r.follower.prefix)
+        r.follower = LogFollower(r.key, r.cid, self.events.put, self.engine, prefix=r.follower.prefix)
         r.follower.start(tail=0)
 
     def teardown(self) -> list[str]:
@@ -161,9 +196,11 @@ class Session:
         return True
 
     def _idle(self, now: float) -> None:
-        if self.retry_at is not None and now >= self.retry_at:
-            self.retry_at = None
-            self.reload(now)
+        due = [r.key for r in self.running.values() if r.retry_at is not None and now >= r.retry_at]
+        if due:
+            for key in due:
+                self.running[key].retry_at = None
+            self.reload(now, only=set(due))
         if self.running and self.health.due(now) and not self.engine.answers():
             raise EngineUnavailable("the engine stopped answering")
 
@@ -173,49 +210,79 @@ class Session:
             ui.info(ui.style(f"↻ {shown} changed: rebuilding the image", "blue"))
             apply_rebuild(self)
             return
-        dev = self.running.get(DEV)
-        if dev is None or dev.gone:
-            ui.info(ui.style(f"↻ {shown} changed: starting the dev container again", "blue"))
-            self.replace(self.spec_for(DEV, self.project, self.result))
+        if DEV not in self.roles and DEV not in self.running:
             return
-        self.reload(batch.at)
+        # dev containers that stopped or were removed start again; the rest reload
+        restart = [spec for key, spec in self.specs(DEV).items() if key not in self.running or self.running[key].gone]
+        if restart:
+            names = ", ".join(processes.key_of(s) for s in restart)
+            ui.info(ui.style(f"↻ {shown} changed: starting {names} again", "blue"))
+            for spec in restart:
+                self.replace(spec)
+        self.reload(batch.at, only={k for k, r in self.running.items() if r.spec.role == DEV} - {processes.key_of(s) for s in restart})
 
-    def reload(self, at: float) -> None:
-        dev = self.running.get(DEV)
-        if dev is None or (dev.app_alive and self.project.config.reload == "none"):
-            return  # reload = "none": the app reloads itself
-        if not dev.app_alive:
-            wait = self.backoff.delay(self.clock())
-            if wait > 0:
-                if self.retry_at is None:
-                    ui.warn(f"crash loop: starting the app again in {wait:.1f}s")
-                self.retry_at = self.clock() + wait
-                return
-        self.reloads += 1
-        self.pending = (self.reloads, at)
-        self.engine.signal(dev.cid, "SIGUSR1")
+    def reload(self, at: float, only: set[str] | None = None) -> None:
+        """USR1 to each live dev container's supervisor (``only``: these
+        keys); one that crashed restarts, unless its backoff defers it."""
+        n: int | None = None
+        for key, r in self.running.items():
+            if r.spec.role != DEV or r.gone or (only is not None and key not in only):
+                continue
+            if r.app_alive and self.project.config.reload == "none":
+                continue  # reload = "none": the app reloads itself
+            if not r.app_alive:
+                wait = r.backoff.delay(self.clock())
+                if wait > 0:
+                    if r.retry_at is None:
+                        what = "the app" if r.component.kind == labels.APP else processes.who(r.component)
+                        ui.warn(f"crash loop: starting {what} again in {wait:.1f}s")
+                    r.retry_at = self.clock() + wait
+                    continue
+            if n is None:
+                self.reloads += 1
+                n = self.reloads
+                self.pending, self.awaiting = (n, at), set()
+            self.awaiting.add(key)
+            self.engine.signal(r.cid, "SIGUSR1")
+
+    def _settle(self, key: str) -> tuple[int, float] | None:
+        """The pending reload ``key``'s event resolves, if it was signalled."""
+        if self.pending is None or key not in self.awaiting:
+            return None
+        pending = self.pending
+        self.awaiting.discard(key)
+        if not self.awaiting:
+            self.pending = None
+        return pending
 
     def _on_log(self, event: LogEvent) -> None:
-        r = self.running.get(event.role)
+        r = self.running.get(event.key)
         if r is None or r.cid != event.cid:
             return  # from a container this session has replaced
         now = self.clock()
+        # named when several reload at once: "reload #3 in 180 ms (worker)"
+        tag = f" ({event.key})" if len(self.running) > 1 else ""
         if event.kind == "started":
             was_alive, r.app_alive, r.started_at = r.app_alive, True, now
-            if self.pending:
-                n, at = self.pending
-                self.pending = None
+            if pending := self._settle(event.key):
+                n, at = pending
                 what = "reload" if was_alive else "restart after the crash,"
-                ui.ok(f"{what} #{n} in {(now - at) * 1000:.0f} ms")
-        elif event.kind == "signalled" and self.pending:
-            n, at = self.pending
-            self.pending = None
-            ui.ok(f"reload #{n}: sent SIG{event.value} in {(now - at) * 1000:.0f} ms")
+                ui.ok(f"{what} #{n} in {(now - at) * 1000:.0f} ms{tag}")
+        elif event.kind == "signalled":
+            if pending := self._settle(event.key):
+                n, at = pending
+                ui.ok(f"reload #{n}: sent SIG{event.value} in {(now - at) * 1000:.0f} ms{tag}")
         elif event.kind == "exited":
             r.app_alive = False
-            self.pending = None
-            self.backoff.crashed(now, r.started_at)
-            ui.error(f"crash: the {r.spec.role} app exited with code {event.value}; waiting for a change to start it again")
+            self._settle(event.key)
+            r.backoff.crashed(now, r.started_at)
+            wait = "waiting for a change to start it again"
+            if r.component.kind == labels.APP:
+                ui.error(f"crash: the {r.spec.role} app exited with code {event.value}; {wait}")
+            else:
+                last = r.follower.last_lines(1)
+                said = f": {last[0]}" if last else ""
+                ui.error(f"crash: {processes.who(r.component)} exited {event.value}{said}; {wait}")
             for line in r.follower.last_lines():
                 ui.progress(line)
         elif event.kind == "ended":

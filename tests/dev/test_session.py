@@ -9,12 +9,14 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
 
 from devparity import builder
+from devparity.config_services import Process
 from devparity.dev import outage
 from devparity.dev.applog import LogEvent
 from devparity.dev.seam import State
@@ -122,8 +124,9 @@ def _spec(role: str, project: Project, result: builder.ImageResult) -> Container
     )
 
 
-def _project(reload: str = "restart") -> Project:
-    return cast(Project, SimpleNamespace(config=SimpleNamespace(reload=reload), lock=None))
+def _project(reload: str = "restart", procs: tuple[Process, ...] = ()) -> Project:
+    config = SimpleNamespace(reload=reload, processes=procs, name="demo", root=Path("/srv/demo"))
+    return cast(Project, SimpleNamespace(config=config, lock=None))
 
 
 def _result(image: str = "sha256:" + "a" * 64, built: bool = False) -> builder.ImageResult:
@@ -400,3 +403,136 @@ def test_teardown_removes_what_the_session_started(fake: FakeEngine, clock: Cloc
     assert sorted(s.teardown()) == ["demo-dev", "demo-prod"]
     assert fake.states == {} and s.running == {}
     assert all(stream.closed for stream in fake.streams.values())
+
+
+# -- processes (issue 8): the app's other containers, keyed by role and component ---------
+
+WORKER = Process("worker", ("python", "worker.py"))
+
+
+def _with_worker(fake: FakeEngine, clock: Clock, roles: tuple[str, ...] = (DEV,), **kw: Any) -> Session:
+    s = Session(
+        _project(procs=(WORKER,)), _result(), spec_for=_spec, stop=threading.Event(), engine=fake, clock=clock, **kw
+    )
+    s.start(roles)
+    return s
+
+
+def _next_event(s: Session) -> None:
+    """Handle what a follower thread reports next."""
+    assert s.step(s.events.get(timeout=5))
+
+
+def test_dev_runs_the_app_and_each_process(fake: FakeEngine, clock: Clock) -> None:
+    s = _with_worker(fake, clock)
+    assert sorted(s.running) == ["dev", "dev/worker"]
+    worker = s.running["dev/worker"].spec
+    assert worker.command[-2:] == ("python", "worker.py") and worker.ports == ()
+    assert worker.labels == {"devparity.kind": "process", "devparity.component": "worker"}
+    assert worker.name.startswith("demo-dev-worker-")
+    # several run: each line says whose it is
+    assert s.running["dev/worker"].follower.prefix == "dev/worker | "
+    assert s.running[DEV].follower.prefix == "dev | "
+
+
+def test_a_save_reloads_every_dev_container(
+    fake: FakeEngine, clock: Clock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = _with_worker(fake, clock)
+    app, worker = s.running[DEV].cid, s.running["dev/worker"].cid
+    _save(s, clock)
+    assert sorted(fake.signals()) == sorted([app, worker])
+    clock.now += 0.1
+    _log(s, "started", "7", role="dev/worker")
+    assert s.pending == (1, clock.now - 0.1)  # the app has not started yet
+    clock.now += 0.1
+    _log(s, "started", "8")
+    assert s.pending is None
+    err = capsys.readouterr().err
+    assert "reload #1 in 100 ms (dev/worker)" in err and "reload #1 in 200 ms (dev)" in err
+
+
+def test_a_process_crash_is_reported_with_its_name_and_last_line(
+    fake: FakeEngine, clock: Clock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = _with_worker(fake, clock)
+    stream = fake.streams[s.running["dev/worker"].cid]
+    stream.lines.put("ValueError: no queue")
+    stream.lines.put("[devparity] app exited with code 1")
+    _next_event(s)
+    assert not s.running["dev/worker"].app_alive and s.running[DEV].app_alive
+    assert "crash: worker exited 1: ValueError: no queue; waiting for a change" in capsys.readouterr().err
+
+
+def test_backoff_is_per_container(fake: FakeEngine, clock: Clock, capsys: pytest.CaptureFixture[str]) -> None:
+    s = _with_worker(fake, clock)
+    worker = s.running["dev/worker"]
+    for _ in range(2):  # two quick crashes: the worker's crash loop begins
+        clock.now += 0.1
+        _log(s, "exited", "1", role="dev/worker")
+        _save(s, clock)
+        clock.now += 0.1
+        _log(s, "started", "9", role="dev/worker")
+    clock.now += 0.1
+    _log(s, "exited", "1", role="dev/worker")
+    before = len(fake.signals())
+    _save(s, clock)
+    # the app reloads at once; the worker waits for its backoff
+    assert fake.signals()[before:] == [s.running[DEV].cid]
+    assert worker.retry_at is not None and s.running[DEV].retry_at is None
+    assert "crash loop: starting worker again in" in capsys.readouterr().err
+    clock.now = worker.retry_at + 0.01
+    s.step(None)
+    assert fake.signals()[-1] == worker.cid and s.retry_at is None
+
+
+def test_a_rebuild_recreates_the_app_and_its_processes(fake: FakeEngine, clock: Clock) -> None:
+    s = _with_worker(fake, clock, rebuild=lambda project, stop: (project, _result("sha256:" + "d" * 64)))
+    old = {k: r.cid for k, r in s.running.items()}
+    _save(s, clock, "rebuild")
+    assert sorted(s.running) == ["dev", "dev/worker"]
+    assert all(s.running[k].cid != cid and ("remove", cid) in fake.calls for k, cid in old.items())
+    assert {r.spec.image for r in s.running.values()} == {"sha256:" + "d" * 64}
+
+
+def test_a_rebuild_follows_processes_added_and_dropped_in_the_config(fake: FakeEngine, clock: Clock) -> None:
+    beat = Process("beat", "python beat.py")
+    s = _with_worker(fake, clock, rebuild=lambda project, stop: (_project(procs=(beat,)), _result()))
+    worker = s.running["dev/worker"].cid
+    _save(s, clock, "rebuild")
+    assert sorted(s.running) == ["dev", "dev/beat"]
+    assert ("remove", worker) in fake.calls
+    assert s.running["dev/beat"].spec.command[-3:] == ("/bin/sh", "-c", "python beat.py")
+
+
+def test_a_process_removed_outside_the_session_starts_again_on_a_save(
+    fake: FakeEngine, clock: Clock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = _with_worker(fake, clock)
+    fake.state_script = [None]  # `docker rm -f` of the worker
+    _log(s, "ended", role="dev/worker")
+    assert "dev/worker" not in s.running and not s.stop.is_set()
+    _save(s, clock)
+    assert "dev/worker" in s.running and "starting dev/worker again" in capsys.readouterr().err
+
+
+def test_a_prod_process_end_is_reported_and_the_prod_app_keeps_serving(
+    fake: FakeEngine, clock: Clock, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = _with_worker(fake, clock, roles=(PROD,))
+    cid = s.running["prod/worker"].cid
+    fake.states[cid] = State(False, 1)
+    fake.streams[cid].lines.put("KeyError: 'job'")
+    fake.streams[cid].lines.put(None)
+    monkeypatch.setattr(s.stop, "wait", lambda timeout=None: setattr(clock, "now", clock.now + 1))
+    _next_event(s)
+    assert s.running["prod/worker"].gone and not s.stop.is_set()
+    assert "prod/worker exited 1: KeyError: 'job'" in capsys.readouterr().err
+    fake.states[s.running[PROD].cid] = State(False, 1)
+    _log(s, "ended", role=PROD)
+    assert s.stop.is_set() and s.code == EXIT_APP_ENDED
+
+
+def test_teardown_removes_the_processes_too(fake: FakeEngine, clock: Clock) -> None:
+    s = _with_worker(fake, clock, roles=(DEV, PROD))
+    assert len(s.teardown()) == 4 and fake.states == {}
