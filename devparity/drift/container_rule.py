@@ -44,11 +44,44 @@ def rule_containers(facts: Facts) -> list[Finding] | Skipped:
     out: list[Finding] = []
     for c in facts.containers:
         out += container_findings(c, facts)
+    return out + process_parity(facts.containers)
+
+
+def process_parity(containers: Iterable[ContainerFacts]) -> list[Finding]:
+    """A process runs its role's app image (a web + worker pair shares one
+    image), and its dev and prod containers run images of the same inputs."""
+    running = list(containers)
+    apps = {c.role: c for c in running if c.process is None}
+    out = []
+    for c in running:
+        app = apps.get(c.role)
+        if c.process is None or app is None or c.fingerprint.get("image_id") == app.fingerprint.get("image_id"):
+            continue
+        mine, theirs = (str(x.fingerprint.get("image_id") or "?").removeprefix("sha256:")[:12] for x in (c, app))
+        out.append(Finding(
+            "containers", "error", "image", f"{c.label} container", c.name,
+            f"the {c.label} container runs image {mine}, the {c.role} app runs {theirs}: a process runs its app's image",
+            f"start them again together: `devparity up {c.role}`", expected=theirs, actual=mine,
+        ))
+    by_process: dict[str, dict[str, ContainerFacts]] = {}
+    for c in running:
+        if c.process is not None:
+            by_process.setdefault(c.process, {})[c.role] = c
+    for name, pair in sorted(by_process.items()):
+        dev, prod = pair.get("dev"), pair.get("prod")
+        if dev and prod and dev.inputs and prod.inputs and dev.inputs != prod.inputs:
+            out.append(Finding(
+                "containers", "error", "image", "dev and prod", name,
+                f"process {name} runs images of other inputs in dev and prod (dev/{name} {dev.inputs[:19]}, "
+                f"prod/{name} {prod.inputs[:19]})",
+                "start both on the current config: `devparity up dev` and `devparity up prod --detach`",
+                expected=prod.inputs, actual=dev.inputs,
+            ))
     return out
 
 
 def container_findings(c: ContainerFacts, facts: Facts) -> list[Finding]:
-    subject = f"{c.role} container"
+    subject = f"{c.label} container"
     recreate = f"recreate it: `devparity down && devparity up {c.role}`"
     out: list[Finding] = []
 
@@ -61,11 +94,11 @@ def container_findings(c: ContainerFacts, facts: Facts) -> list[Finding]:
             None,
             "image",
             c.name,
-            f"the {c.role} container {c.name} runs an image built from other inputs than the current config",
+            f"the {c.label} container {c.name} runs an image built from other inputs than the current config",
             f"restart it on the current image: `devparity up {c.role}`",
         )
     changes = diff(comparable(c.image), comparable(c.fingerprint))
-    image_side, here = "its image", f"the {c.role} container"
+    image_side, here = "its image", f"the {c.label} container"
     for ch in changes:
         if ch.category in ("package", "os", "runtime"):
             add(ch, ch.category, ch.name, describe(ch, image_side, here), _package_fix(ch, facts, recreate))
@@ -76,6 +109,12 @@ def container_findings(c: ContainerFacts, facts: Facts) -> list[Finding]:
         elif ch.category == "config":
             if ch.name in IGNORED_CONFIG or (c.role == "dev" and ch.name in DEV_OVERLAY_CONFIG):
                 continue
+            if ch.name == "cmd" and c.process is not None and c.declared_cmd is not None:
+                if ch.b == list(c.declared_cmd):
+                    continue  # the process's own command, as [processes.NAME] declares it
+                add(ch, "config", ch.name, describe(ch, image_side, here) + f" (not the command [processes.{c.process}] declares)",
+                    f"restart it with the current config: `devparity up {c.role}`")
+                continue
             add(ch, "config", ch.name, describe(ch, image_side, here), recreate)
     ecosystems = {ch.ecosystem for ch in changes if ch.category == "package" and ch.ecosystem}
     mounts = [str(m.get("destination") or "") for m in c.fingerprint.get("mounts") or []]
@@ -85,7 +124,7 @@ def container_findings(c: ContainerFacts, facts: Facts) -> list[Finding]:
             None,
             "file",
             path,
-            f"{path} was {_KIND_WORDS.get(kind, kind)} in the {c.role} container after it started "
+            f"{path} was {_KIND_WORDS.get(kind, kind)} in the {c.label} container after it started "
             "(its image does not have this change)",
             "bake it into the image (dependency files, [runtime].system_packages) and run `devparity lock`, "
             f"or {recreate}",
@@ -95,7 +134,7 @@ def container_findings(c: ContainerFacts, facts: Facts) -> list[Finding]:
             None,
             "hidden",
             path,
-            f"{path} is in {c.hidden_in} but hidden by the {c.role} container's bind mount "
+            f"{path} is in {c.hidden_in} but hidden by the {c.label} container's bind mount "
             f"(the host directory lacks it): {c.role} runs without it, prod with it",
             "restore it on the host, or keep it out of the image (.dockerignore, or install it outside "
             f"{facts.workdir}) and run `devparity build`",
@@ -113,9 +152,18 @@ def _package_fix(ch: Change, facts: Facts, recreate: str) -> str:
 
 
 def _env_finding(ch: Change, c: ContainerFacts, facts: Facts, recreate: str) -> tuple[str, str] | None:
-    """(message, fix) for an env change, None when [dev] declares it. Values
-    are the fingerprint's, whose secret-looking names are masked already."""
-    here = f"the {c.role} container"
+    """(message, fix) for an env change, None when [dev] or the process's
+    [processes.NAME].env declares it. Values are the fingerprint's, whose
+    secret-looking names are masked already."""
+    here = f"the {c.label} container"
+    if c.process is not None and ch.name in c.declared_env:
+        declared = mask_env({ch.name: c.declared_env[ch.name]})[ch.name]
+        if ch.b == declared:
+            return None
+        return (
+            f"env {ch.name} is {value(ch.b)} in {here}, but [processes.{c.process}].env declares {value(declared)}",
+            f"restart it with the current config: `devparity up {c.role}`",
+        )
     if c.role == "dev":
         if ch.name in DEV_OVERLAY_ENV or ch.name.startswith(DEV_OVERLAY_PREFIX):
             return None

@@ -48,6 +48,16 @@ class ContainerFacts:
     image: Mapping[str, Any]  # fingerprint_image of the image it runs
     inputs: str | None  # that image's devparity.inputs label
     hidden_in: str = "its image"  # what the fingerprint's hidden_paths were computed against
+    # A process (issue 8) runs the app's image with its own command and env:
+    # those are declared, not drift (both masked like the fingerprint's).
+    process: str | None = None  # the [processes.NAME] it runs; None: the app
+    declared_env: Mapping[str, str] = field(default_factory=dict)
+    declared_cmd: tuple[str, ...] | None = None
+
+    @property
+    def label(self) -> str:
+        """How findings name it: ``dev``, ``prod/worker``."""
+        return self.role if self.process is None else f"{self.role}/{self.process}"
 
 
 @dataclass(frozen=True)

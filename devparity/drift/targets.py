@@ -1,9 +1,10 @@
 """What `snapshot` and `diff` accept as an environment, resolved to a fingerprint.
 
 A TARGET is, in this order: ``dev`` or ``prod`` (this project's running
-container of that role), ``lock`` (the fingerprint in devparity.lock), an
-existing snapshot file, or a local image reference (``./dev`` names a file
-called dev).
+app container of that role), ``lock`` (the fingerprint in devparity.lock),
+a process or service of the project (``worker`` is dev's, ``prod/worker``;
+issue 8), an existing snapshot file, or a local image reference (``./dev``
+names a file called dev).
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from devparity import identity, lock, secrets
+from devparity import identity, labels, lock, roles, secrets
+from devparity.config_services import NAME
 from devparity import project as project_mod
 from devparity.drift import fingerprint
 from devparity.engine.models import EPOCH
 from devparity.errors import ContainerNotFound, DevparityError, ImageNotFound, UsageError
+from devparity.roles import Component
 
 if TYPE_CHECKING:
     from devparity.config import Config
@@ -63,9 +66,12 @@ class Resolver:
         the engine (see devparity.drift.fingerprint); images are cached.
         """
         if target in ROLES:
-            return self._container(target)
+            return self._container(Component(target, labels.APP, labels.APP))
         if target == "lock":
             return self._lock()
+        component = self._component(target)
+        if component is not None:
+            return self._container(component)
         path_like = target.endswith(".json") or target.startswith(("./", "../", "/"))
         if Path(target).is_file() or (path_like and os.path.lexists(target)):
             # a FIFO or directory is named as such (exit 2); a hand-edited file is masked again
@@ -77,17 +83,39 @@ class Resolver:
         except ImageNotFound:
             raise UsageError(
                 f"{target!r} is not dev, prod, lock, a snapshot file, or an image on this engine",
-                hint="pass an image reference that `docker images` lists, or a file written by `devparity snapshot`",
+                hint="pass a process or service of the project (NAME, prod/NAME), an image reference that "
+                "`docker images` lists, or a file written by `devparity snapshot`",
             ) from None
 
-    def _container(self, role: str) -> dict[str, Any]:
-        name = self.project().config.name
-        found = [c for c in running_containers(self.project().config) if c.role == role]
+    def _component(self, target: str) -> Component | None:
+        """A process or service of the project (``worker``, ``prod/worker``),
+        or None: a word the project does not name is read as a file or image."""
+        role, slash, word = target.partition("/")
+        name = word if slash else role
+        if (slash and role not in ROLES) or not NAME.fullmatch(name):
+            return None
+        try:
+            config = self.project().config
+        except DevparityError:  # no project here: an image reference
+            return None
+        if name not in {p.name for p in config.processes} | {s.name for s in config.services}:
+            return None
+        return roles.resolve_component(target, config)
+
+    def _container(self, component: Component) -> dict[str, Any]:
+        name, role = self.project().config.name, component.role
+        found = [
+            c for c in running_containers(self.project().config)
+            if c.role == role and c.kind == component.kind and c.component == component.name
+        ]
         if not found:
             raise ContainerNotFound(
-                f"no {role} container of project {name} is running in this checkout", hint=f"start one: `devparity up {role} --detach`"
+                f"no {component.label()} container of project {name} is running in this checkout",
+                hint=f"start one: `devparity up {role} --detach`",
             )
-        return fingerprint.fingerprint_container(found[-1].id, project=name, salt=self.salt())
+        fp = fingerprint.fingerprint_container(found[-1].id, project=name, salt=self.salt())
+        # which of the project's containers it is (diff does not compare it)
+        return fp if component.kind == labels.APP else {**fp, "component": component.label()}
 
     def _lock(self) -> dict[str, Any]:
         p = self.project()

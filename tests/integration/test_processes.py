@@ -6,6 +6,7 @@ file is changed by hand in the prod worker container."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -100,3 +101,34 @@ def test_up_runs_web_and_worker_reloads_the_worker_and_logs_and_exec_reach_it(
         assert containers(engine, project_name) == {}
     finally:
         up.close()
+
+
+def test_check_treats_each_process_like_the_app_and_snapshot_names_it(
+    engine: Any, project: Path, project_name: str
+) -> None:
+    assert run_cli("lock", cwd=project).exit_code == 0
+    r = run_cli("up", "all", "--detach", cwd=project)
+    assert r.exit_code == 0, r.stderr
+    assert sorted(containers(engine, project_name)) == ["dev", "dev/worker", "prod", "prod/worker"]
+
+    r = run_cli("check", "--offline", cwd=project)
+    assert r.exit_code == 0, r.stdout + r.stderr
+
+    # snapshot and diff name the process; dev's and prod's worker run one image
+    snap = cli_process("snapshot", "prod/worker", cwd=project)
+    assert snap.exit_code == 0, snap.stderr
+    fp = json.loads(snap.stdout)
+    assert fp["component"] == "prod/worker" and fp["config"]["cmd"] == ["python", "-u", "worker.py"]
+    d = cli_process("diff", "worker", "prod/worker", "--format", "json", cwd=project)
+    assert d.exit_code == 1 and '"a": "worker"' in d.stdout and '"b": "prod/worker"' in d.stdout, d.stdout + d.stderr
+
+    # a file changed by hand in the prod worker (root, as an operator's `docker exec -u root`)
+    prod_worker = containers(engine, project_name)["prod/worker"]["Id"]
+    exec_id = engine.api.exec_create(prod_worker, ["sh", "-c", "echo tuned >> /etc/issue"], user="root")
+    engine.api.exec_start(exec_id)
+    assert engine.api.exec_inspect(exec_id)["ExitCode"] == 0
+
+    r = run_cli("check", "--offline", cwd=project)
+    assert r.exit_code == 1, r.stdout + r.stderr
+    drift = [line for line in r.stdout.splitlines() if "/etc/issue" in line]
+    assert drift and all("prod/worker container" in line for line in drift), r.stdout
