@@ -4,6 +4,7 @@ image and fingerprint, no containers), the whole process, N runs.
     /work/venv/bin/python benchmarks/check.py [--runs 30] [--base REF]
     /work/venv/bin/python benchmarks/check.py --containers [--runs 15]
     /work/venv/bin/python benchmarks/check.py --heavy [--runs 10]
+    /work/venv/bin/python benchmarks/check.py --containers --worker [--runs 10]
 
 ``--containers``: examples/hello (copied to a temp dir) with dev and prod
 running; each run of `devparity check` is paired with `docker diff` of the
@@ -11,7 +12,9 @@ same two containers, one after the other (the engine's changes API, which
 check must ask too), and the median ratio is printed. Targets: median
 <= 600 ms and ratio <= 1.5x. ``--heavy``: the same with numpy, pandas,
 scipy and Django in requirements.txt (about 600 MB; needs PyPI) and only
-dev running; target ratio <= 1.5x.
+dev running; target ratio <= 1.5x. ``--worker``: with ``--containers``, a
+``[processes.worker]`` beside the app (issue 8), so four containers run
+(dev, dev/worker, prod, prod/worker) and `docker diff` reads the four.
 
 Runs the installed ``devparity`` CLI as a subprocess (what CI runs) and
 prints median, p95, min and max wall-clock times. The project's base image
@@ -83,12 +86,17 @@ def _cleanup(name: str, pushed: str | None) -> None:
         subprocess.run(["docker", "rmi", pushed], capture_output=True, check=False)
 
 
-def with_containers(runs: int, *, heavy: bool) -> int:
+WORKER = '\n[processes.worker]\ncommand = ["python", "-c", "import time; time.sleep(86400)"]\n'
+
+
+def with_containers(runs: int, *, heavy: bool, worker: bool = False) -> int:
     """check with containers running, paired with `docker diff` of them."""
     from _hello import container_ids, hello, report, run, timed
 
     prefix = "bench-check-heavy" if heavy else "bench-check-live"
     with hello(prefix, requirements=HEAVY if heavy else "") as (root, name, env):
+        if worker:
+            (root / "devparity.toml").write_text((root / "devparity.toml").read_text() + WORKER)
         run(root, env, "lock")
         run(root, env, "up", "--detach")
         if not heavy:
@@ -100,6 +108,7 @@ def with_containers(runs: int, *, heavy: bool) -> int:
             ours.append(timed(lambda: run(root, env, "check")))
             baseline.append(timed(lambda: [subprocess.run(["docker", "diff", c], capture_output=True, check=True) for c in ids]))
     what = "dev (numpy, pandas, scipy, Django)" if heavy else "dev and prod (examples/hello)"
+    what += " with a worker process in each" if worker else ""
     print(f"devparity check with {what} running, {runs} pairs")
     ok = report("devparity check", ours, baseline, f"docker diff of the same {len(ids)}", target=TARGET_RATIO)
     if not heavy:
@@ -115,9 +124,10 @@ def main() -> int:
     parser.add_argument("--base", default=None, help="base image (default: python:3.11-slim via the local registry)")
     parser.add_argument("--containers", action="store_true", help="dev and prod of examples/hello running")
     parser.add_argument("--heavy", action="store_true", help="dev running with numpy, pandas, scipy, Django")
+    parser.add_argument("--worker", action="store_true", help="with --containers: a [processes.worker] in each role")
     args = parser.parse_args()
     if args.containers or args.heavy:
-        return with_containers(args.runs, heavy=args.heavy)
+        return with_containers(args.runs, heavy=args.heavy, worker=args.worker)
 
     name = f"bench-check-{uuid.uuid4().hex[:8]}"
     pushed = None
