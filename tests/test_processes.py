@@ -4,13 +4,17 @@ the app's, and the words `exec` takes."""
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
+from typing import cast
 
 import pytest
 
 from devparity import config as config_mod
 from devparity import identity, labels, processes, roles
 from devparity.commands import lifecycle
+from devparity.drift import targets
 from devparity.errors import UsageError
+from devparity.project import Project
 from devparity.roles import DEV, DEV_HOME, PROD, SUPERVISOR_PATH, Component, Mount
 
 TOML = """\
@@ -120,3 +124,22 @@ def test_a_process_word_of_an_unknown_name_is_a_usage_error(tmp_path: Path) -> N
     word, _ = lifecycle.split_target(["prod/nope", "id"], cfg)
     with pytest.raises(UsageError, match="no role, service or process"):
         roles.resolve_component(word, cfg)
+
+
+@pytest.mark.parametrize(
+    ("word", "component"),
+    [
+        ("worker", Component(DEV, labels.PROCESS, "worker")),
+        ("prod/worker", Component(PROD, labels.PROCESS, "worker")),
+        ("dev/beat", Component(DEV, labels.PROCESS, "beat")),
+        ("nginx", None),  # an image reference
+        ("library/worker", None),  # an image of that repository, not a role
+        ("prod/nope", None),  # read as an image reference (and refused there)
+        ("./worker", None),  # a snapshot file
+        ("worker.json", None),
+    ],
+)
+def test_snapshot_and_diff_targets_that_name_a_process(tmp_path: Path, word: str, component: Component | None) -> None:
+    resolver = targets.Resolver()
+    resolver._project = cast(Project, SimpleNamespace(config=load(tmp_path), lock=None))
+    assert resolver._component(word) == component

@@ -93,8 +93,9 @@ def test_up_runs_web_and_worker_reloads_the_worker_and_logs_and_exec_reach_it(
         r = cli_process("exec", "--", "printenv", "APP_ENV", cwd=project, stdin=None)
         assert (r.exit_code, r.stdout) == (0, "development\n"), r.stderr
 
-        status = cli_process("status", cwd=project)
-        assert "dev/worker" in status.stdout, status.stdout
+        status = cli_process("status", "--json", cwd=project)
+        rows = {(c["role"], c["kind"], c["component"]) for c in json.loads(status.stdout)["containers"]}
+        assert rows == {("dev", "app", "app"), ("dev", "process", "worker")}, status.stdout
 
         code, _ = up.interrupt(timeout=20)
         assert code == 0, up.stderr

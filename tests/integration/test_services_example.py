@@ -39,7 +39,6 @@ def pending(*parts: str) -> pytest.MarkDecorator:
 
 
 RUN = "services started by up and removed by down (svc-run)"
-PROCESSES = "[processes.NAME] run beside the app (processes)"
 DRIFT = "check rules for services (svc-drift)"
 
 
@@ -173,7 +172,6 @@ def test_up_serves_both_services_keeps_data_across_down_and_down_volumes_removes
     assert present.isdisjoint(mounted), sorted(present & set(mounted))
 
 
-@pending(RUN, PROCESSES)
 def test_worker_pops_the_web_process_jobs_in_dev_and_reloads_on_an_edit(
     engine: Any, project_name: str, leftovers: list[str], ups: list[Up], tmp_path: Path
 ) -> None:
