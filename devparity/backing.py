@@ -16,7 +16,7 @@ from devparity import identity, labels, pin, secrets, services, ui
 from devparity.config import Config
 from devparity.config_services import Service
 from devparity.engine import containers, images, networks, probes
-from devparity.engine.models import ContainerInfo
+from devparity.engine.models import ContainerInfo, ImageInfo
 from devparity.engine.specs import ContainerSpec
 from devparity.errors import ContainerNotFound, DevparityError, EngineError, ImageNotFound, ServiceNotReady
 from devparity.project import Project
@@ -43,9 +43,9 @@ class Started:
         return f"{self.spec.role}/{self.service.name}"
 
 
-def image_for(project: Project, service: Service) -> tuple[str, str]:
+def image_for(project: Project, service: Service) -> tuple[str, ImageInfo]:
     """The reference a service runs (devparity.pin.service_image) and its
-    local image id, pulled first when this engine does not hold it."""
+    local image, pulled first when this engine does not hold it."""
     ref = pin.service_image(project, service)
     found = images.find(ref)
     if found is None:
@@ -60,7 +60,7 @@ def image_for(project: Project, service: Service) -> tuple[str, str]:
             f"service {service.name}'s image {ref} is not on this engine and could not be pulled",
             hint=f"pull or load {service.image} first (`docker pull {service.image}`)",
         )
-    return ref, found.id
+    return ref, found
 
 
 def start(project: Project, role: str, started: list[Started]) -> None:
@@ -76,8 +76,9 @@ def start(project: Project, role: str, started: list[Started]) -> None:
     networks.ensure(network_name(config, role), labels.checkout(config.name, config.root))
     existing = {c.component: c for c in identity.scan(config, role).ours if c.kind == labels.SERVICE}
     for service in config.services:
-        ref, image_id = image_for(project, service)
-        spec = services.spec(config, role, service, ref, image_id=image_id)
+        ref, image = image_for(project, service)
+        volumes = image.config.volumes if image.config else ()
+        spec = services.spec(config, role, service, ref, image_id=image.id, image_volumes=volumes)
         old = existing.pop(service.name, None)
         info = containers.inspect(old.id) if old else None
         if info and services.reusable(spec, running=info.running, inputs=info.inputs, networks=info.networks):

@@ -33,13 +33,24 @@ def data_volume(config: Config, role: str, service: Service) -> str:
     return f"{component_name(config, role, service.name)}-{DATA_SUFFIX}"
 
 
-def spec(config: Config, role: str, service: Service, image: str, *, image_id: str = "") -> ContainerSpec:
+def image_volume(config: Config, role: str, service: Service, path: str) -> str:
+    """The named volume for a VOLUME the image declares besides ``data``:
+    named and labelled like the data volume, so `down --volumes` finds it
+    (the engine would make an anonymous one per container, labelled by no one)."""
+    digest = hashlib.sha256(path.encode()).hexdigest()[:8]
+    return f"{component_name(config, role, service.name)}-vol-{digest}"
+
+
+def spec(config: Config, role: str, service: Service, image: str, *, image_id: str = "",
+         image_volumes: tuple[str, ...] = ()) -> ContainerSpec:
     """The container of ``service`` in ``role`` running ``image`` (the lock's
     pin or the tag, devparity.pin.service_image); ``image_id`` is what that
-    reference names locally now, so a re-tagged image makes another spec."""
+    reference names locally now, so a re-tagged image makes another spec;
+    ``image_volumes`` the image's VOLUME paths (each gets a named volume)."""
     command = () if service.command is None else argv(service.command if isinstance(service.command, str) else list(service.command))
     ports = tuple(PortBinding(c, LOOPBACK, h) for c, h in sorted(service.ports.items())) if role == DEV else ()
-    mounts = (Mount(data_volume(config, role, service), service.data),) if service.data else ()
+    mounts: tuple[Mount, ...] = (Mount(data_volume(config, role, service), service.data),) if service.data else ()
+    mounts += tuple(Mount(image_volume(config, role, service, p), p) for p in sorted(set(image_volumes)) if p != service.data)
     base = ContainerSpec(
         name=component_name(config, role, service.name),
         role=role,

@@ -251,3 +251,13 @@ def test_a_service_that_exits_while_starting_fails_at_once(cfg: config_mod.Confi
     engine_calls["states"] = {"id-db": info("id-db", running=False, status="exited", code=2)}
     with pytest.raises(ServiceNotReady, match=r"exited with code 2"):
         backing.wait_ready(cfg, [started(cfg, "db")], clock=FakeClock())  # type: ignore[list-item]
+
+
+def test_each_image_volume_besides_data_gets_a_named_volume(cfg: config_mod.Config) -> None:
+    db = svc(cfg, "db")
+    spec = services.spec(cfg, DEV, db, "postgres:15", image_volumes=("/var/lib/postgresql/data", "/run/extra"))
+    assert [m.target for m in spec.mounts] == ["/var/lib/postgresql/data", "/run/extra"]  # data's own is not doubled
+    extra = spec.mounts[1].source
+    assert extra.startswith(f"shop-dev-db-{short(cfg)}-vol-") and extra == services.image_volume(cfg, DEV, db, "/run/extra")
+    cache = services.spec(cfg, PROD, svc(cfg, "cache"), "redis:7", image_volumes=("/data",))
+    assert [m.target for m in cache.mounts] == ["/data"] and cache.mounts[0].source != extra

@@ -66,6 +66,7 @@ class RunConfig:
     cmd: tuple[str, ...] | None = None
     env: tuple[str, ...] = ()  # "KEY=value" items, as the engine gives them
     exposed_ports: tuple[str, ...] = ()  # "8000/tcp", sorted
+    volumes: tuple[str, ...] = ()  # the image's VOLUME paths, sorted
     labels: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -78,6 +79,7 @@ class RunConfig:
             cmd=_strings(c.get("Cmd")),
             env=tuple(str(e) for e in c.get("Env") or ()),
             exposed_ports=tuple(sorted(str(p) for p in c.get("ExposedPorts") or {})),
+            volumes=tuple(sorted(str(v) for v in c.get("Volumes") or {})),
             labels=_labels(c.get("Labels")),
         )
 

@@ -210,3 +210,29 @@ def test_a_network_name_held_by_a_stranger_is_refused(engine: Any, project_name:
         assert [n["Name"] for n in engine.api.networks(names=[name])] == [name]  # a stranger's stays
     finally:
         engine.api.remove_network(net["Id"])
+
+
+def test_an_image_volume_is_named_and_labelled_so_down_volumes_removes_it(
+    engine: Any, project_name: str, tmp_path: Path
+) -> None:
+    import io
+
+    tag = f"{project_name}-volimage:1"
+    dockerfile = f"FROM python:3.11-slim\nVOLUME /cache\nLABEL devparity.project={project_name}\n"
+    for _ in engine.api.build(fileobj=io.BytesIO(dockerfile.encode()), tag=tag, rm=True, decode=True):
+        pass
+    extra = f"""
+[services.cache]
+image = "{tag}"
+command = ["sleep", "300"]
+"""
+    root, port = project(tmp_path, project_name, extra)
+    r = dp(root, "up", "--detach", timeout=300)
+    assert r.exit_code == 0, r.stderr
+    cfg = config_mod.load(root / "devparity.toml")
+    mounts = engine.api.inspect_container(roles.component_name(cfg, "dev", "cache"))["Mounts"]
+    assert [(m["Type"], m["Destination"]) for m in mounts] == [("volume", "/cache")]
+    assert mounts[0]["Name"].startswith(roles.component_name(cfg, "dev", "cache") + "-vol-")  # not anonymous
+    assert dp(root, "down", "--volumes").exit_code == 0
+    assert of_project(engine, project_name) == {"containers": [], "networks": [], "volumes": []}
+    assert mounts[0]["Name"] not in {v["Name"] for v in (engine.api.volumes() or {}).get("Volumes") or []}
