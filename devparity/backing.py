@@ -75,20 +75,31 @@ def start(project: Project, role: str, started: list[Started]) -> None:
         return
     networks.ensure(network_name(config, role), labels.checkout(config.name, config.root))
     existing = {c.component: c for c in identity.scan(config, role).ours if c.kind == labels.SERVICE}
-    for service in config.services:
+
+    def one(service: Service) -> None:
         ref, image = image_for(project, service)
         volumes = image.config.volumes if image.config else ()
         spec = services.spec(config, role, service, ref, image_id=image.id, image_volumes=volumes)
-        old = existing.pop(service.name, None)
+        old = existing.get(service.name)
         info = containers.inspect(old.id) if old else None
         if info and services.reusable(spec, running=info.running, inputs=info.inputs, networks=info.networks):
             started.append(Started(service, spec, info.id, kept=True, restarts=info.restart_count))
-            continue
+            return
         if old:
             containers.remove_at_once(old.id)
         started.append(Started(service, spec, containers.run(spec)))
-    for gone in existing.values():  # a service the config no longer has
-        containers.remove_at_once(gone.id)
+
+    # Side by side: creating and starting a container is mostly waiting on
+    # the engine. Every one is tried; the first error is raised after, so
+    # ``started`` holds all that did start.
+    with ThreadPoolExecutor(max_workers=len(config.services) or 1) as pool:
+        done = [pool.submit(one, s) for s in config.services]
+    for future in done:
+        future.result()
+    wanted = {s.name for s in config.services}
+    for name, gone in existing.items():  # a service the config no longer has
+        if name not in wanted:
+            containers.remove_at_once(gone.id)
 
 
 def wait_ready(config: Config, started: list[Started], *, stop: threading.Event | None = None,
