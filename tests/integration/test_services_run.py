@@ -236,3 +236,28 @@ command = ["sleep", "300"]
     assert dp(root, "down", "--volumes").exit_code == 0
     assert of_project(engine, project_name) == {"containers": [], "networks": [], "volumes": []}
     assert mounts[0]["Name"] not in {v["Name"] for v in (engine.api.volumes() or {}).get("Volumes") or []}
+
+
+def test_a_ready_command_is_waited_for_and_a_missing_image_is_named(engine: Any, project_name: str, tmp_path: Path) -> None:
+    later = """
+[services.queue]
+image = "python:3.11-slim"
+command = ["sh", "-c", "sleep 1; touch /tmp/ready; sleep 300"]
+ready = { command = ["test", "-f", "/tmp/ready"], timeout = 30 }
+"""
+    root, port = project(tmp_path, project_name, later)
+    r = dp(root, "up", "--detach", timeout=300)
+    assert r.exit_code == 0, r.stderr
+    took = re.search(r"service dev/queue ready in ([\d.]+)s", r.stderr)
+    assert took and float(took.group(1)) >= 0.9, r.stderr  # not before the file exists
+    r = dp(root, "exec", "queue", "--", "test", "-f", "/tmp/ready")
+    assert r.exit_code == 0
+    assert dp(root, "down").exit_code == 0
+
+    missing = f"127.0.0.1:5000/{project_name}/nothing:1"
+    edit(root / "devparity.toml", 'image = "python:3.11-slim"', f'image = "{missing}"')
+    r = dp(root, "up", "--detach", timeout=120)
+    assert r.exit_code == 3, r.stderr
+    assert "Traceback" not in r.output
+    last = r.stderr.strip().splitlines()[-1]
+    assert "service queue's image" in last and missing in last and "could not be pulled" in last, r.stderr
