@@ -38,7 +38,7 @@ app = typer.Typer(
     name="devparity",
     help="Pin a project's runtime into one image, run identical dev and prod containers from it, and flag drift.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion [bash|zsh|fish|powershell]
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )

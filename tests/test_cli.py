@@ -101,3 +101,11 @@ def test_help_shows_flags_without_a_value_type(argv: list[str]) -> None:
     assert "--help" in result.stdout
     if argv[0] == "check":
         assert "text|json|junit|github" in result.stdout  # a value option keeps its choices
+
+
+def test_shell_completion_script_is_offered() -> None:
+    """`devparity --install-completion` is documented (issue 11); the script it
+    installs is the one `--show-completion SHELL` prints."""
+    result = run_cli("--show-completion", "bash")
+    assert result.exit_code == 0
+    assert "_DEVPARITY_COMPLETE" in result.stdout
