@@ -9,6 +9,9 @@ free ports) and locked; one untimed round builds the images and runs initdb
 on the data volume. Then, pair by pair, each is timed from spawning `up
 --detach` until the app's first response (polled every 5 ms), and stopped
 with `down` (untimed; the data volume stays). Target: <= 3 s with Postgres.
+A third figure: `up --detach` again with the services still running (kept,
+as `up` keeps unchanged ones) after only the app and worker containers were
+removed with `docker rm -f`.
 
 initdb on a fresh volume is timed on its own: `down --volumes`, then the same
 `up --detach` to the first response (``--fresh`` rounds), reported beside the
@@ -33,6 +36,8 @@ from pathlib import Path
 
 from _bench import cleanup, cli, wait_for
 from _hello import free_port, hello, run
+
+from devparity import engine, labels
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "services"
 TARGET_MS = 3000
@@ -79,6 +84,14 @@ def up_to_first_response(root: Path, env: dict[str, str], port: int, text: str) 
     return (served - started) * 1000
 
 
+def remove_app_containers(name: str) -> None:
+    """`docker rm -f` of the project's containers that are not services."""
+    api = engine.client().api
+    for c in api.containers(all=True, filters={"label": [f"{labels.PROJECT}={name}"]}):
+        if c["Labels"].get(labels.KIND) != labels.SERVICE:
+            api.remove_container(c["Id"], force=True, v=True)
+
+
 def line(label: str, values: list[float]) -> str:
     return f"{label:<46} median {statistics.median(values):6.0f} ms  min {min(values):6.0f}  max {max(values):6.0f}"
 
@@ -91,17 +104,21 @@ def main() -> int:
     with_services: list[float] = []
     without: list[float] = []
     fresh: list[float] = []
-    with services("bench-svc") as (sroot, _sname, sport, senv), hello("bench-svc-base") as (hroot, _hname, henv):
+    kept: list[float] = []
+    with services("bench-svc") as (sroot, sname, sport, senv), hello("bench-svc-base") as (hroot, _hname, henv):
         hport = hello_port(hroot)
         for root, env in ((sroot, senv), (hroot, henv)):
             run(root, env, "lock")
         for i in range(args.runs + 1):  # the first round builds, runs initdb, warms caches
             a = up_to_first_response(sroot, senv, sport, "(postgres)")
+            remove_app_containers(sname)
+            k = up_to_first_response(sroot, senv, sport, "(postgres)")
             run(sroot, senv, "down")
             b = up_to_first_response(hroot, henv, hport, "v1 development")
             run(hroot, henv, "down")
             if i:
                 with_services.append(a)
+                kept.append(k)
                 without.append(b)
         for _ in range(args.fresh):
             run(sroot, senv, "down", "--volumes")
@@ -110,8 +127,11 @@ def main() -> int:
     ratios = sorted(a / b for a, b in zip(with_services, without, strict=True))
     print(f"up --detach -> first response, images cached, {args.runs} pairs")
     print(line("with db (postgres:15) + cache (redis:7) + worker", with_services))
+    print(line("with the services kept running", kept))
     print(line("without services (examples/hello)", without))
     print(f"ratio (median of {len(ratios)} pairs): {statistics.median(ratios):.2f}x")
+    kept_ratios = sorted(k / b for k, b in zip(kept, without, strict=True))
+    print(f"ratio, services kept (median of {len(kept_ratios)} pairs): {statistics.median(kept_ratios):.2f}x")
     if fresh:
         extra = statistics.median(fresh) - statistics.median(with_services)
         print(line("with services, fresh data volume (initdb)", fresh))
