@@ -283,6 +283,29 @@ def check(
     _run(lambda: cmd.check(_project(), fmt=fmt.value, offline=offline, strict=strict))
 
 
+# `devparity export FORMAT`: one group, one subcommand per format (issue 11;
+# issue 9's `export k8s` joins it).
+export_app = typer.Typer(
+    name="export",
+    help="Write the pinned environment in another tool's format (Dev Containers, Compose).",
+    no_args_is_help=True,
+)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("devcontainer")
+def export_devcontainer(
+    output: Optional[Path] = typer.Option(
+        None, "--output", "-o", help="Write here (default: .devcontainer/devcontainer.json in the project)."
+    ),
+    force: bool = typer.Option(False, "--force", help="Replace a file devparity did not write."),
+) -> None:
+    """A devcontainer.json that opens the locked image as `up` runs dev."""
+    from devparity.commands import export as cmd
+
+    _run(lambda: cmd.devcontainer(_project(), output=output, force=force))
+
+
 def main() -> None:
     try:
         app()
