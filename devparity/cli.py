@@ -70,6 +70,11 @@ class Format(str, Enum):
     github = "github"
 
 
+class SnapshotFormat(str, Enum):
+    json = "json"
+    cyclonedx = "cyclonedx"
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"devparity {__version__}")
@@ -252,16 +257,22 @@ def exec_(
 def snapshot(
     target: str = typer.Argument(..., help="dev, prod, lock, an image reference, or a snapshot file."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the snapshot here (default: stdout)."),
+    fmt: SnapshotFormat = typer.Option(
+        SnapshotFormat.json, "--format", help="json (a devparity fingerprint) or cyclonedx (a CycloneDX 1.6 SBOM)."
+    ),
+    sbom_timestamp: bool = typer.Option(
+        False, "--sbom-timestamp", help="Stamp the SBOM with the time and a random serial number (not reproducible)."
+    ),
 ) -> None:
-    """Fingerprint an environment as versioned JSON."""
+    """Fingerprint an environment as versioned JSON, or as an SBOM."""
     from devparity.commands import drift as cmd
 
-    _run(lambda: cmd.snapshot(target, output=output, config_path=_state.config))
+    _run(lambda: cmd.snapshot(target, output=output, config_path=_state.config, fmt=fmt.value, sbom_timestamp=sbom_timestamp))
 
 
 @app.command()
 def diff(
-    a: str = typer.Argument(..., help="First environment (as for snapshot)."),
+    a: str = typer.Argument(..., help="First environment (as for snapshot; a CycloneDX SBOM file too)."),
     b: str = typer.Argument(..., help="Second environment."),
     fmt: Format = typer.Option(Format.text, "--format", help="text or json."),
 ) -> None:

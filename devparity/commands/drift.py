@@ -3,12 +3,13 @@ and diff any two (exit 0 identical, 1 different)."""
 
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
 from typing import Any
 
 from devparity import ui
-from devparity.cache import canonical_json
+from devparity.cache import atomic_write_text, canonical_json
 from devparity.drift import diff as drift_diff
 from devparity.drift import fingerprint, targets
 from devparity.errors import EXIT_DRIFT, EXIT_OK, UsageError
@@ -16,19 +17,57 @@ from devparity.errors import EXIT_DRIFT, EXIT_OK, UsageError
 DIFF_FORMATS = ("text", "json")
 
 
-def snapshot(target: str, *, output: Path | None = None, config_path: Path | None = None) -> int:
+SNAPSHOT_FORMATS = ("json", "cyclonedx")
+
+
+def snapshot(
+    target: str,
+    *,
+    output: Path | None = None,
+    config_path: Path | None = None,
+    fmt: str = "json",
+    sbom_timestamp: bool = False,
+) -> int:
+    """``fmt`` json (devparity's fingerprint) or cyclonedx (an SBOM of
+    it, reproducible unless ``sbom_timestamp`` adds the time and a random serial)."""
+    if fmt not in SNAPSHOT_FORMATS:
+        raise UsageError(f"snapshot --format must be one of {', '.join(SNAPSHOT_FORMATS)}")
+    if sbom_timestamp and fmt == "json":
+        raise UsageError("--sbom-timestamp applies to an SBOM", hint="add --format cyclonedx")
     fp = targets.Resolver(config_path).resolve(target)
+    if fmt == "json":
+        if output is None:
+            ui.out(canonical_json(fp).rstrip("\n"))
+        else:
+            fingerprint.save_snapshot(fp, output)
+            ui.ok(f"wrote the fingerprint of {target} to {output}")
+        return EXIT_OK
+    text = sbom_text(fp, fmt, timestamp=datetime.datetime.now(datetime.timezone.utc) if sbom_timestamp else None)
     if output is None:
-        ui.out(canonical_json(fp).rstrip("\n"))
+        ui.out(text.rstrip("\n"))
     else:
-        fingerprint.save_snapshot(fp, output)
-        ui.ok(f"wrote the fingerprint of {target} to {output}")
+        atomic_write_text(output, text)
+        ui.ok(f"wrote the {fmt} SBOM of {target} to {output}")
     return EXIT_OK
+
+
+def sbom_text(fp: dict[str, Any], fmt: str, *, timestamp: datetime.datetime | None) -> str:
+    from devparity.sbom import cyclonedx  # the library loads in ~0.2 s: only when asked
+
+    return cyclonedx.dumps(fp, timestamp=timestamp, serial=timestamp is not None)
+
+
+# What an SBOM records of an environment (devparity.sbom): a diff against
+# one compares these only, since it knows no config, changes or mounts.
+SBOM_FIELDS = ("os", "runtimes", "packages")
 
 
 def comparable_pair(a: dict[str, Any], b: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Fingerprints as the diff should see them: ``base`` only when both sides
-    know it (an image's own fingerprint leaves it None; the lock records it)."""
+    know it (an image's own fingerprint leaves it None; the lock records it);
+    only the packages, runtimes and OS when either side is an SBOM."""
+    if a.get("sbom") or b.get("sbom"):
+        return {k: a.get(k) for k in SBOM_FIELDS}, {k: b.get(k) for k in SBOM_FIELDS}
     if a.get("base") and b.get("base"):
         return a, b
     return {k: v for k, v in a.items() if k != "base"}, {k: v for k, v in b.items() if k != "base"}

@@ -237,6 +237,12 @@ def load_snapshot(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Read a fingerprint snapshot; exit 2 (naming the file) if it is not a
     regular UTF-8 file, not JSON, not shaped like a fingerprint, or of a
     schema this version does not know."""
+    return checked_snapshot(read_json(path), path)
+
+
+def read_json(path: str | os.PathLike[str]) -> Any:
+    """A snapshot file's JSON (a fingerprint or an SBOM); exit 2 naming the
+    file when it is not a regular UTF-8 file of JSON."""
     try:
         text = files.read_text(Path(path), cap=SNAPSHOT_CAP)
     except DevparityError as exc:  # missing, not a regular file, too big, not UTF-8
@@ -247,6 +253,11 @@ def load_snapshot(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise UsageError(f"Snapshot {path} is not valid JSON ({exc}); pass a file written by devparity.") from None
     except RecursionError:
         raise UsageError(f"Snapshot {path} is nested too deeply to be a fingerprint; pass a file written by devparity.") from None
+    return data
+
+
+def checked_snapshot(data: Any, path: str | os.PathLike[str]) -> dict[str, Any]:
+    """``data`` read from ``path`` as a fingerprint; exit 2 when it is not one."""
     _check_schema(data, str(path))
     shape.check(data, str(path))
     return dict(data)

@@ -3,7 +3,8 @@
 A TARGET is, in this order: ``dev`` or ``prod`` (this project's running
 app container of that role), ``lock`` (the fingerprint in devparity.lock),
 a process or service of the project (``worker`` is dev's, ``prod/worker``;
-issue 8), an existing snapshot file, or a local image reference (``./dev``
+issue 8), an existing snapshot file (or a CycloneDX JSON SBOM, issue 11),
+or a local image reference (``./dev``
 names a file called dev).
 """
 
@@ -18,6 +19,7 @@ from devparity.config_services import NAME
 from devparity import project as project_mod
 from devparity.drift import fingerprint
 from devparity.engine.models import EPOCH
+from devparity.sbom import read as sbom_read
 from devparity.errors import ContainerNotFound, DevparityError, ImageNotFound, UsageError
 from devparity.roles import Component
 
@@ -75,7 +77,10 @@ class Resolver:
         path_like = target.endswith(".json") or target.startswith(("./", "../", "/"))
         if Path(target).is_file() or (path_like and os.path.lexists(target)):
             # a FIFO or directory is named as such (exit 2); a hand-edited file is masked again
-            return fingerprint.masked(fingerprint.load_snapshot(target), self.salt())
+            data = fingerprint.read_json(target)
+            if sbom_read.is_cyclonedx(data):  # a CycloneDX SBOM (issue 11): its packages
+                return sbom_read.to_fingerprint(data, target)
+            return fingerprint.masked(fingerprint.checked_snapshot(data, target), self.salt())
         if path_like:
             raise UsageError(f"snapshot file {target} does not exist")
         try:

@@ -54,7 +54,7 @@ class GoRuntime(Defaults):
     generated_dirs: tuple[str, ...] = ()
     ecosystems: tuple[Ecosystem, ...] = (
         Ecosystem(
-            "go", trees=(f"{MODCACHE}/*", f"{BUILDCACHE}/*"), pin=lambda name, version: f"require {name} {version}"
+            "go", trees=(f"{MODCACHE}/*", f"{BUILDCACHE}/*"), pin=lambda name, version: f"require {name} {version}", purl="golang"
         ),
     )
     host_commands: tuple[tuple[str, ...], ...] = (("go", "version"),)

@@ -28,7 +28,7 @@ from devparity.runtimes.plugin import (
 if TYPE_CHECKING:
     from devparity.config import Config
 
-NPM = Ecosystem("npm", trees=("*/node_modules/*",), pin=lambda n, v: f"{n}@{v}")
+NPM = Ecosystem("npm", trees=("*/node_modules/*",), pin=lambda n, v: f"{n}@{v}", purl="npm")
 
 
 class NodeRuntime(Defaults):

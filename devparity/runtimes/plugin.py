@@ -64,11 +64,15 @@ class Ecosystem:
     ``pin``: how a dependency file pins ``name`` at ``version``
     (``requests==2.31.0``, ``left-pad@1.3.0``); None when the ecosystem has
     no one-line pin (then the fix names the files, not a pin).
+    ``purl``: the package-URL type of its packages in an SBOM (devparity.sbom).
     """
 
     name: str
     trees: tuple[str, ...] = ()
     pin: Callable[[str, str], str] | None = None
+    # The package-URL type an SBOM names its packages by (``pypi``, ``npm``,
+    # ``golang``: github.com/package-url/purl-spec); None: pkg:generic.
+    purl: str | None = None
 
 
 class ImageFiles(Protocol):

@@ -31,7 +31,7 @@ from devparity.runtimes.python_image import VENV
 if TYPE_CHECKING:
     from devparity.config import Config
 
-PIP = Ecosystem("pip", trees=("*/site-packages/*", "*/dist-packages/*", f"{VENV}/bin/*"), pin=lambda n, v: f"{n}=={v}")
+PIP = Ecosystem("pip", trees=("*/site-packages/*", "*/dist-packages/*", f"{VENV}/bin/*"), pin=lambda n, v: f"{n}=={v}", purl="pypi")
 
 
 class PythonRuntime(Defaults):
