@@ -317,6 +317,17 @@ def export_devcontainer(
     _run(lambda: cmd.devcontainer(_project(), output=output, force=force))
 
 
+@export_app.command("compose")
+def export_compose(
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here (default: compose.yaml in the project)."),
+    force: bool = typer.Option(False, "--force", help="Replace a file devparity did not write."),
+) -> None:
+    """A compose.yaml: dev and prod profiles, services, the locked images, ports on 127.0.0.1."""
+    from devparity.commands import export as cmd
+
+    _run(lambda: cmd.compose(_project(), output=output, force=force))
+
+
 def main() -> None:
     try:
         app()

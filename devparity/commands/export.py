@@ -12,7 +12,9 @@ from devparity import builder, cache, files, plan, runtimes, secrets, ui
 from devparity.config import Config
 from devparity.errors import EXIT_OK, DevparityError, UsageError
 from devparity.export import MARKER, ImageChoice, choose_image
+from devparity.export import compose as compose_doc
 from devparity.export import devcontainer as devcontainer_doc
+from devparity.export import yamltext
 from devparity.project import Project
 
 
@@ -61,4 +63,16 @@ def devcontainer(project: Project, *, output: Path | None = None, force: bool = 
     write_export(path, devcontainer_doc.render(doc, image), force=force)
     ui.ok(f"wrote {path}")
     ui.note(f"image: {image.note()}; open it with `devcontainer up --workspace-folder {config.root}` or an editor")
+    return EXIT_OK
+
+
+def compose(project: Project, *, output: Path | None = None, force: bool = False) -> int:
+    config = project.config
+    image = locked_image(project)
+    lock_data = project.lock.data if project.lock else None
+    doc = compose_doc.document(config, image, uid=os.getuid(), gid=os.getgid(), lock_data=lock_data, hide=hidden_dirs(config))
+    path = output or config.root / compose_doc.FILE
+    write_export(path, compose_doc.header(config, image) + yamltext.dumps(doc), force=force)
+    ui.ok(f"wrote {path}")
+    ui.note(f"image: {image.note()}; run it with `docker compose -f {path} --profile dev up -d`")
     return EXIT_OK
