@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from devparity import builder, cache, files, plan, runtimes, secrets, ui
+from devparity import builder, cache, files, pin, plan, runtimes, secrets, ui
 from devparity.config import Config
 from devparity.errors import EXIT_OK, DevparityError, UsageError
 from devparity.export import MARKER, ImageChoice, choose_image
@@ -69,8 +69,10 @@ def devcontainer(project: Project, *, output: Path | None = None, force: bool = 
 def compose(project: Project, *, output: Path | None = None, force: bool = False) -> int:
     config = project.config
     image = locked_image(project)
-    lock_data = project.lock.data if project.lock else None
-    doc = compose_doc.document(config, image, uid=os.getuid(), gid=os.getgid(), lock_data=lock_data, hide=hidden_dirs(config))
+    service_images = {s.name: pin.service_image(project, s) for s in config.services}
+    doc = compose_doc.document(
+        config, image, uid=os.getuid(), gid=os.getgid(), service_images=service_images, hide=hidden_dirs(config)
+    )
     path = output or config.root / compose_doc.FILE
     write_export(path, compose_doc.header(config, image) + yamltext.dumps(doc), force=force)
     ui.ok(f"wrote {path}")

@@ -20,7 +20,6 @@ from devparity.config import Config
 from devparity.config_services import Process, Service
 from devparity.engine.specs import ContainerSpec
 from devparity.export import MARKER, ImageChoice, app_argv, dev_start_script
-from devparity.imageref import is_digest, pinned
 
 FILE = "compose.yaml"
 LOOPBACK = "127.0.0.1"
@@ -44,17 +43,6 @@ def healthcheck(service: Service) -> dict[str, Any] | None:
     else:
         return None  # ready once it runs
     return {"test": test, "interval": f"{INTERVAL}s", "timeout": "5s", "retries": max(1, ready.timeout // INTERVAL)}
-
-
-def service_image(lock_data: dict[str, Any] | None, service: Service) -> str:
-    """The lock's pin of a service's image when it pins the image the config
-    names now (``repo@digest``; a local-only image by its id), else the tag."""
-    services = (lock_data or {}).get("services")
-    entry = services.get(service.name) if isinstance(services, dict) else None
-    if not isinstance(entry, dict) or entry.get("ref") != service.image or not is_digest(entry.get("digest")):
-        return service.image
-    digest = str(entry["digest"])
-    return digest if entry.get("source") == "local" else pinned(service.image, digest)
 
 
 def _key(role: str, name: str) -> str:
@@ -124,10 +112,13 @@ def _service(config: Config, role: str, service: Service, image: str) -> dict[st
 
 
 def document(
-    config: Config, image: ImageChoice, *, uid: int, gid: int, lock_data: dict[str, Any] | None = None,
+    config: Config, image: ImageChoice, *, uid: int, gid: int, service_images: dict[str, str] | None = None,
     hide: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """The compose document: per role, the app, its processes and its services."""
+    """The compose document: per role, the app, its processes and its
+    services; ``service_images``: what each service runs (its lock pin,
+    devparity.pin.service_image), by name (default: the config's tag)."""
+    images = service_images or {}
     services: dict[str, Any] = {}
     volumes: dict[str, Any] = {}
     specs = {
@@ -145,7 +136,7 @@ def document(
         for process in config.processes:
             services[_key(role, process.name)] = _process(app, process, role)
         for service in config.services:
-            services[_key(role, service.name)] = _service(config, role, service, service_image(lock_data, service))
+            services[_key(role, service.name)] = _service(config, role, service, images.get(service.name, service.image))
             if service.data:
                 volumes[f"{_key(role, service.name)}-data"] = {}
         for v in app.get("volumes", []):

@@ -50,10 +50,10 @@ env = { QUEUE = "default" }
 """
 
 
-def doc(tmp_path: Path, lock_data: dict[str, Any] | None = None) -> dict[str, Any]:
+def doc(tmp_path: Path) -> dict[str, Any]:
     (tmp_path / "devparity.toml").write_text(TOML)
     cfg = config_mod.load(tmp_path / "devparity.toml")
-    out = compose.document(cfg, choose_image(None, IMAGE_ID), uid=1000, gid=1000, lock_data=lock_data)
+    out = compose.document(cfg, choose_image(None, IMAGE_ID), uid=1000, gid=1000)
     # what is written is what was meant: the YAML reads back as the document
     assert yaml.safe_load(yamltext.dumps(out)) == out
     return out
@@ -112,16 +112,12 @@ def test_a_process_is_the_app_with_its_own_command(tmp_path: Path) -> None:
     assert services["worker-prod"]["environment"]["APP_ENV"] == "production"
 
 
-def test_service_images_are_pinned_by_the_lock_when_it_pins_them(tmp_path: Path) -> None:
-    lock_data = {"services": {
-        "db": {"ref": "postgres:15", "digest": DIGEST, "source": "registry"},
-        "cache": {"ref": "redis:6", "digest": DIGEST, "source": "registry"},  # the config names redis:7 now
-        "mail": {"ref": "mailhog/mailhog:v1.0.1", "digest": DIGEST, "source": "local"},
-    }}
-    services = doc(tmp_path, lock_data)["services"]
-    assert services["db-dev"]["image"] == f"postgres@{DIGEST}"
-    assert services["cache-dev"]["image"] == "redis:7"
-    assert services["mail-prod"]["image"] == DIGEST
+def test_service_images_are_what_the_caller_pinned(tmp_path: Path) -> None:
+    (tmp_path / "devparity.toml").write_text(TOML)
+    cfg = config_mod.load(tmp_path / "devparity.toml")
+    out = compose.document(cfg, choose_image(None, IMAGE_ID), uid=1, gid=1, service_images={"db": f"postgres@{DIGEST}"})
+    assert out["services"]["db-dev"]["image"] == out["services"]["db-prod"]["image"] == f"postgres@{DIGEST}"
+    assert out["services"]["cache-dev"]["image"] == "redis:7"  # not pinned: the config's tag
 
 
 def test_the_listening_probe_matches_proc_net_tcp_lines() -> None:

@@ -9,6 +9,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from devparity import builder, plan, project
 from tests.support import free_port, python_project, run_cli, wait_for_text
 from tests.support.tools import docker_compose
@@ -34,8 +36,11 @@ def test_compose_config_accepts_it_and_up_serves_the_app(project_name: str, tmp_
     root = python_project(tmp_path / "p", project_name, port=port, extra_toml=SERVICE)
     toml = root / "devparity.toml"
     toml.write_text(toml.read_text().replace('APP_ENV = "development"', 'APP_ENV = "development", PRICE = "$5 ${X}"'))
+    assert run_cli("lock", cwd=root).exit_code == 0  # pins the service's image too (local-only here: its id)
     r = run_cli("export", "compose", cwd=root)
     assert r.exit_code == 0, r.output
+    written = yaml.safe_load((root / "compose.yaml").read_text())
+    assert written["services"]["db-dev"]["image"] == engine.api.inspect_image("python:3.11-slim")["Id"]
     image_id = builder.find_existing(plan.for_project(project.load(root)), with_source=False)
 
     checked = compose(root, project_name, "config")
