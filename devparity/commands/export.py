@@ -36,30 +36,41 @@ def hidden_dirs(config: Config) -> tuple[str, ...]:
     return tuple(d for d in runtimes.get(config.language).shadowed if (config.root / d).is_dir())
 
 
+def check_destination(path: Path, *, force: bool) -> None:
+    """Refuse, before any build, to replace what devparity did not export:
+    a file there without the marker (the team's own) unless ``force``, or
+    something that is no regular file."""
+    parent = path.parent
+    if parent.exists() and not parent.is_dir():
+        raise UsageError(f"{parent} is not a directory", hint="move it away, or pass --output")
+    if not (path.is_symlink() or path.exists()):
+        return
+    if not path.is_file():
+        raise UsageError(f"{path} exists and is not a regular file", hint="move it away, or pass --output")
+    try:
+        ours = MARKER in files.read_text(path)
+    except DevparityError:  # unreadable, not UTF-8, too big: not ours
+        ours = False
+    if not ours and not force:
+        raise UsageError(
+            f"{path} exists and was not written by devparity export",
+            hint="pass --force to replace it, or --output to write elsewhere",
+        )
+
+
 def write_export(path: Path, text: str, *, force: bool) -> None:
-    """Write ``text`` to ``path`` atomically; a file there that devparity did
-    not export is kept unless ``force`` (it may be the team's own)."""
-    if path.is_symlink() or path.exists():
-        if not path.is_file():
-            raise UsageError(f"{path} exists and is not a regular file", hint="move it away, or pass --output")
-        try:
-            ours = MARKER in files.read_text(path)
-        except DevparityError:
-            ours = False
-        if not ours and not force:
-            raise UsageError(
-                f"{path} exists and was not written by devparity export",
-                hint="pass --force to replace it, or --output to write elsewhere",
-            )
+    """Write ``text`` to ``path`` atomically (see ``check_destination``)."""
+    check_destination(path, force=force)
     path.parent.mkdir(parents=True, exist_ok=True)
     cache.atomic_write_text(path, text)
 
 
 def devcontainer(project: Project, *, output: Path | None = None, force: bool = False) -> int:
     config = project.config
+    path = output or config.root / devcontainer_doc.PATH
+    check_destination(path, force=force)
     image = locked_image(project)
     doc = devcontainer_doc.document(config, image, uid=os.getuid(), gid=os.getgid(), hide=hidden_dirs(config))
-    path = output or config.root / devcontainer_doc.PATH
     write_export(path, devcontainer_doc.render(doc, image), force=force)
     ui.ok(f"wrote {path}")
     ui.note(f"image: {image.note()}; open it with `devcontainer up --workspace-folder {config.root}` or an editor")
@@ -68,12 +79,13 @@ def devcontainer(project: Project, *, output: Path | None = None, force: bool = 
 
 def compose(project: Project, *, output: Path | None = None, force: bool = False) -> int:
     config = project.config
+    path = output or config.root / compose_doc.FILE
+    check_destination(path, force=force)
     image = locked_image(project)
     service_images = {s.name: pin.service_image(project, s) for s in config.services}
     doc = compose_doc.document(
         config, image, uid=os.getuid(), gid=os.getgid(), service_images=service_images, hide=hidden_dirs(config)
     )
-    path = output or config.root / compose_doc.FILE
     write_export(path, compose_doc.header(config, image) + yamltext.dumps(doc), force=force)
     ui.ok(f"wrote {path}")
     ui.note(f"image: {image.note()}; run it with `docker compose -f {path} --profile dev up -d`")
