@@ -5,6 +5,7 @@ the role's network once healthy, and a `$` in an env value arrives as written.""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 import yaml
 
 from devparity import builder, plan, project
-from tests.support import free_port, python_project, run_cli, wait_for_text
+from tests.support import REPO, free_port, python_project, run_cli, wait_for_text
 from tests.support.tools import docker_compose
 
 SERVICE = """
@@ -68,3 +69,30 @@ def test_compose_config_accepts_it_and_up_serves_the_app(project_name: str, tmp_
     finally:
         down = compose(root, project_name, "down", "-v", "--remove-orphans")
         assert down.returncode == 0, down.stderr
+
+
+def test_the_services_example_runs_under_compose(project_name: str, tmp_path: Path, engine: Any) -> None:
+    """examples/services (web + worker, Postgres and Redis): the exported
+    file starts the services, waits for them healthy, and the page shows a
+    Redis counter, a Postgres row and a job the worker did."""
+    root = tmp_path / "services"
+    shutil.copytree(REPO / "examples" / "services", root)
+    port = free_port()
+    toml = root / "devparity.toml"
+    text = toml.read_text().replace('name = "services"', f'name = "{project_name}"')
+    toml.write_text(text.replace('reload = "restart"', f'reload = "restart"\nports = {{ 8000 = {port} }}'))
+    assert run_cli("lock", cwd=root).exit_code == 0
+    assert run_cli("export", "compose", cwd=root).exit_code == 0
+    try:
+        up = subprocess.run(
+            [docker_compose(), "-p", project_name, "--profile", "dev", "up", "-d"],
+            cwd=root, capture_output=True, text=True, timeout=600,
+        )
+        assert up.returncode == 0, up.stderr
+        page = wait_for_text(port, "(postgres)", timeout=120)
+        assert "env development" in page and "(redis)" in page, page
+        # each request queues a job: the worker (a process, the app's image) takes it
+        page = wait_for_text(port, lambda body: "jobs done 0," not in body, timeout=60, poll=0.5)
+        assert "by w" in page or "last visit-" in page, page
+    finally:
+        compose(root, project_name, "down", "-v", "--remove-orphans")
