@@ -73,6 +73,12 @@ def devcontainer(project: Project, *, output: Path | None = None, force: bool = 
     doc = devcontainer_doc.document(config, image, uid=os.getuid(), gid=os.getgid(), hide=hidden_dirs(config))
     write_export(path, devcontainer_doc.render(doc, image), force=force)
     ui.ok(f"wrote {path}")
+    if config.services or config.processes:
+        # an image-based devcontainer.json runs one container: say what it leaves out
+        ui.warn(
+            "the devcontainer runs the app's container only, not [services.*] or [processes.*]; "
+            "`devparity export compose` runs them all"
+        )
     ui.note(f"image: {image.note()}; open it with `devcontainer up --workspace-folder {config.root}` or an editor")
     return EXIT_OK
 
