@@ -37,6 +37,11 @@ def test_the_hooks_file_offers_both_hooks_as_python_hooks() -> None:
         assert not files.search(unrelated), unrelated
 
 
+def test_pre_commit_accepts_the_manifest() -> None:
+    r = subprocess.run([*pre_commit(), "validate-manifest", str(HOOKS)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
 def git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
            "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid"}
