@@ -276,11 +276,24 @@ def check(
     fmt: Format = typer.Option(Format.text, "--format", help="text, json, junit or github."),
     offline: bool = typer.Option(False, "--offline", help="Skip the registry (base drift)."),
     strict: bool = typer.Option(False, "--strict", help="Warnings (host vs pin) fail too."),
+    target: Optional[list[str]] = typer.Option(
+        None, "--target", help="Also check where prod runs: docker://ENGINE or swarm://SERVICE[@ENGINE] (repeatable; default: [check].targets)."
+    ),
 ) -> None:
     """The CI gate: is every environment still the one the team locked?"""
     from devparity.commands import check as cmd
 
-    _run(lambda: cmd.check(_project(), fmt=fmt.value, offline=offline, strict=strict))
+    _run(lambda: cmd.check(_project(), fmt=fmt.value, offline=offline, strict=strict, targets=target or None))
+
+
+@app.command()
+def push(
+    registry: Optional[str] = typer.Option(None, "--registry", help="HOST[:PORT][/NAMESPACE] (default: [release].registry)."),
+) -> None:
+    """Push the locked image as REGISTRY/NAME:<inputs>-<source> and record its digest in devparity.lock."""
+    from devparity.commands import push as cmd
+
+    _run(lambda: cmd.push(_project(), registry=registry))
 
 
 def main() -> None:

@@ -187,13 +187,20 @@ def _matches(entry: AllowRule, f: Finding) -> bool:
     return any(fnmatch.fnmatchcase(n, entry.name) for n in names)
 
 
-def evaluate(facts: Facts, allow: Iterable[AllowRule] = (), *, strict: bool = False) -> Outcome:
-    """Run every rule; accept allowed findings; under ``strict`` warnings are errors."""
+Extra = tuple[str, str, list[Finding] | Skipped]
+
+
+def evaluate(
+    facts: Facts, allow: Iterable[AllowRule] = (), *, strict: bool = False, extra: Iterable[Extra] = ()
+) -> Outcome:
+    """Run every rule; accept allowed findings; under ``strict`` warnings are
+    errors. ``extra``: results decided elsewhere (the release rule, each
+    `--target`), as (rule id, title, findings or Skipped), after the rules."""
     entries = list(allow)
     used: set[AllowRule] = set()
     results = []
-    for rule_id, title, fn in RULES:
-        got = fn(facts)
+    decided = [(rule_id, title, fn(facts)) for rule_id, title, fn in RULES]
+    for rule_id, title, got in [*decided, *extra]:
         if isinstance(got, Skipped):
             results.append(RuleResult(rule_id, title, skipped=got.reason))
             continue
