@@ -70,6 +70,15 @@ class Format(str, Enum):
     github = "github"
 
 
+class Publish(str, Enum):
+    host = "host"
+    ingress = "ingress"
+
+
+class ExportKind(str, Enum):
+    k8s = "k8s"
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"devparity {__version__}")
@@ -294,6 +303,28 @@ def push(
     from devparity.commands import push as cmd
 
     _run(lambda: cmd.push(_project(), registry=registry))
+
+
+@app.command()
+def deploy(
+    replicas: int = typer.Option(1, "--replicas", min=0, help="How many tasks the Swarm service runs."),
+    publish: Publish = typer.Option(Publish.host, "--publish", help="host: a host port per task; ingress: [prod] ports through the routing mesh."),
+) -> None:
+    """Create or update the Swarm service NAME from the released image, by digest."""
+    from devparity.commands import deploy as cmd
+
+    _run(lambda: cmd.deploy_cmd(_project(), replicas=replicas, publish=publish.value))
+
+
+@app.command(name="export")
+def export_(
+    kind: ExportKind = typer.Argument(..., help="k8s: a Deployment and a Service."),
+    replicas: int = typer.Option(1, "--replicas", min=0, help="The Deployment's replicas."),
+) -> None:
+    """Print manifests for another platform from the released image (by digest)."""
+    from devparity.commands import export as cmd
+
+    _run(lambda: cmd.export(_project(), kind=kind.value, replicas=replicas))
 
 
 def main() -> None:

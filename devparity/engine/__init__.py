@@ -59,6 +59,53 @@ def client() -> docker.DockerClient:
     return c
 
 
+@contextlib.contextmanager
+def at(host: str | None = None, context: str | None = None) -> Iterator[None]:
+    """Talk to another engine inside the block (`check --target`): DOCKER_HOST
+    or DOCKER_CONTEXT as the Docker CLI takes them, the cached client
+    dropped on the way in and out. Both None: the current engine, as is.
+    Not for threads that outlive the block."""
+    if host is None and context is None:
+        yield
+        return
+    if host is None:
+        host = _context_host(str(context))
+    saved = {k: os.environ.get(k) for k in ("DOCKER_HOST", "DOCKER_CONTEXT")}
+    os.environ.pop("DOCKER_CONTEXT", None)
+    os.environ["DOCKER_HOST"] = host
+    _drop_client()
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        _drop_client()
+
+
+def _drop_client() -> None:
+    """Close the cached client, if any: the next ``client()`` connects anew."""
+    if client.cache_info().currsize:
+        with contextlib.suppress(Exception):
+            client().close()
+    client.cache_clear()
+
+
+def _context_host(name: str) -> str:
+    """The engine address of the Docker context ``name`` (~/.docker/contexts)."""
+    from docker.context import ContextAPI
+
+    try:
+        ctx = ContextAPI.get_context(name)
+    except Exception:  # a malformed context store
+        ctx = None
+    if ctx is None or not ctx.Host:
+        raise EngineUnavailable(f"there is no Docker context named {name}", hint="list them with `docker context ls`")
+    return str(ctx.Host)
+
+
 def answers(timeout: float = PING_TIMEOUT) -> bool:
     """Whether the engine answers a ping now (never raises). Used by a
     watching ``up`` to tell an engine outage from a container's end."""

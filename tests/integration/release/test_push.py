@@ -6,37 +6,10 @@ from __future__ import annotations
 
 import json
 import urllib.request
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import pytest
-
-from tests.support import free_port, python_project, run_cli
-from tests.support.registry import REGISTRY, forget_repo, lock_project
-
-
-@pytest.fixture
-def registry(engine: Any) -> Iterator[str]:
-    """A namespace of the local registry of its own, forgotten afterwards."""
-    try:
-        urllib.request.urlopen(f"http://{REGISTRY}/v2/", timeout=5).close()
-    except OSError as exc:
-        pytest.skip(f"the local registry at {REGISTRY} is not usable: {exc}")
-    ns = f"{REGISTRY}/dpr{uuid.uuid4().hex[:8]}"
-    yield ns
-    for img in engine.api.images():
-        for ref in img.get("RepoTags") or []:
-            if ref.startswith(ns + "/"):
-                forget_repo(engine, ref.rsplit(":", 1)[0])
-
-
-@pytest.fixture
-def project(tmp_path: Path, project_name: str) -> Path:
-    root = python_project(tmp_path / "app", project_name, port=free_port())
-    lock_project(root)
-    return root
+from tests.support import run_cli
+from tests.support.registry import lock_project
 
 
 def _manifest_digest(ref: str) -> str:
