@@ -27,6 +27,7 @@ def check(
     if fmt not in report.FORMATS:
         raise UsageError(f"check --format must be one of {', '.join(report.FORMATS)}, got {fmt!r}")
     cfg, lk = project.config, project.lock
+    wanted = _targets(targets if targets is not None else list(cfg.check_targets))  # before any engine is asked
     host = gather.HostProbe(cfg.language)  # runs while the engine is asked
     # A hand-edited lock's pin is not trusted: the plan builds FROM the tag.
     edited = bool(lk and lock.disagreements(cfg, lk))
@@ -35,7 +36,6 @@ def check(
         # the containers' changes are asked for now, to overlap with the rest
         eng.prefetch(cfg, secrets.salt_of(lk))
     p = plan.make(cfg, lk.pin_for(cfg) if lk and not edited else None)
-    wanted = _targets(targets if targets is not None else list(cfg.check_targets))
     facts = gather.gather(eng, p, lk, host=host, offline=offline)
     extra: list[rules.Extra] = []
     released = release_rule.gather(eng, p, gather.lock_facts(p, lk))
