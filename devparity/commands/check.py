@@ -36,15 +36,18 @@ def check(
         # the containers' changes are asked for now, to overlap with the rest
         eng.prefetch(cfg, secrets.salt_of(lk))
     p = plan.make(cfg, lk.pin_for(cfg) if lk and not edited else None)
+    started = None
+    if wanted:
+        from devparity.drift import remote
+
+        started = remote.start(wanted, p, lk)  # in the background, each through its own engine client
     facts = gather.gather(eng, p, lk, host=host, offline=offline)
     extra: list[rules.Extra] = []
     released = release_rule.gather(eng, p, gather.lock_facts(p, lk))
     if released is not None:
         extra.append(("release", release_rule.TITLE, release_rule.rule_release(released)))
-    if wanted:
-        from devparity.drift import remote
-
-        extra += remote.check_targets(wanted, p, lk, facts)
+    if started is not None:
+        extra += started.result(facts)
     outcome = rules.evaluate(facts, list(cfg.allow), strict=strict, extra=extra)
     ui.out(report.render(outcome, cfg.name, fmt, style=lambda t, c: ui.style(t, c, sys.stdout)).rstrip("\n"))
     return report.exit_code(outcome)

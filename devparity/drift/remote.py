@@ -11,8 +11,9 @@ multi-node check is run: once per node, with DOCKER_HOST at that node).
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from devparity import deploy, engine, release
@@ -34,25 +35,47 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-def check_targets(wanted: list[TargetRef], plan: BuildPlan, lk: Lock | None, facts: Facts) -> list[Extra]:
-    """One (rule, title, findings) per target, in the order given. Side
-    effects: asks each target's engine; reads its containers' files."""
-    lf = lock_facts(plan, lk)
-    out: list[Extra] = []
-    for t in wanted:
-        title = f"target {t.text}"
-        if lf.lock is None:
-            reason = "devparity.lock was edited by hand" if lf.edited else "there is no devparity.lock"
-            out.append((RULE, title, Skipped(reason)))
-            continue
-        with _named(t):
-            with engine.at(t.engine.host, t.engine.context):
-                engine.client()  # reachable? (EngineUnavailable names the address)
-                if t.kind == "swarm":
-                    out.append((RULE, title, rule_swarm(swarm_facts(t, plan, lf.lock, lf.salt), facts)))
-                else:
-                    out.append((RULE, title, rule_prod(prod_facts(t, plan, lf.lock, lf.salt), facts)))
-    return out
+class Started:
+    """Each target's facts, gathered in the background from ``start`` on
+    (its own engine client, engine.at, so the local steps of check go on
+    with theirs meanwhile); ``result`` waits and decides."""
+
+    def __init__(self, wanted: list[TargetRef], plan: BuildPlan, lk: Lock | None) -> None:
+        lf = lock_facts(plan, lk)
+        self._skipped = None if lf.lock is not None else Skipped(
+            "devparity.lock was edited by hand" if lf.edited else "there is no devparity.lock"
+        )
+        self._wanted = wanted
+        self._futures: list[Future[SwarmFacts | ProdFacts]] = []
+        if lf.lock is not None:
+            pool = ThreadPoolExecutor(max_workers=len(wanted), thread_name_prefix="devparity-target")
+            for t in wanted:
+                ctx = contextvars.copy_context()
+                self._futures.append(pool.submit(ctx.run, _gather, t, plan, lf.lock, lf.salt))
+            pool.shutdown(wait=False)
+
+    def result(self, facts: Facts) -> list[Extra]:
+        out: list[Extra] = []
+        for i, t in enumerate(self._wanted):
+            title = f"target {t.text}"
+            if self._skipped is not None:
+                out.append((RULE, title, self._skipped))
+                continue
+            got = self._futures[i].result()  # re-raises the target's error, named
+            out.append((RULE, title, rule_swarm(got, facts) if isinstance(got, SwarmFacts) else rule_prod(got, facts)))
+        return out
+
+
+def start(wanted: list[TargetRef], plan: BuildPlan, lk: Lock | None) -> Started:
+    return Started(wanted, plan, lk)
+
+
+def _gather(t: TargetRef, plan: BuildPlan, lk: Lock, salt: str) -> SwarmFacts | ProdFacts:
+    """Side effects: asks the target's engine; reads its containers' files."""
+    with _named(t), engine.at(t.engine.host, t.engine.context):
+        if t.kind == "swarm":
+            return swarm_facts(t, plan, lk, salt)
+        return prod_facts(t, plan, lk, salt)
 
 
 class _named:
@@ -66,7 +89,7 @@ class _named:
 
     def __exit__(self, kind: Any, exc: BaseException | None, tb: Any) -> None:
         if isinstance(exc, EngineError) and not exc.message.startswith("check target"):
-            new = type(exc)(f"check target {self.target.text} ({self.target.engine}): {exc.message}", hint=exc.hint)
+            new = type(exc)(f"check target {self.target.text}: {exc.message}", hint=exc.hint)
             raise new from exc
 
 
@@ -121,7 +144,8 @@ def _container(cid: str, name: str, plan: BuildPlan, salt: str) -> tuple[Contain
 
 def prod_facts(t: TargetRef, plan: BuildPlan, lk: Lock, salt: str) -> ProdFacts:
     cfg = plan.config
-    running = [c for c in containers.find(cfg.name, "prod") if c.running]
+    # a Swarm task's container on this node counts as prod too (multi-node checks, docs/release.md)
+    running = [c for c in containers.find(cfg.name) if c.running and c.role in ("prod", deploy.ROLE_SWARM)]
     found = _parallel([lambda c=c: _container(c.id, c.name, plan, salt) for c in running])  # type: ignore[misc]
     locked = release.fingerprint_hash(lk.fingerprint) if lk.fingerprint else None
     return ProdFacts(t.text, engine.engine_address(), tuple(found), lk.release, locked)
@@ -132,4 +156,6 @@ def _parallel(calls: list[Callable[[], T]]) -> list[T]:
     if len(calls) < 2:
         return [c() for c in calls]
     with ThreadPoolExecutor(max_workers=min(8, len(calls))) as pool:
-        return list(pool.map(lambda c: c(), calls))
+        # each call in a copy of this context: the target's engine client (engine.at)
+        futures = [pool.submit(contextvars.copy_context().run, c) for c in calls]
+        return [f.result() for f in futures]

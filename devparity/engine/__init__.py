@@ -9,6 +9,7 @@ module owns the client and maps SDK errors to devparity's own, once.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
 import os
 from collections.abc import Iterator
@@ -39,12 +40,21 @@ API_TIMEOUT = 120  # a single API call (image inspect of a large image, a stop)
 
 def engine_address() -> str:
     """Where the SDK will look for the engine, for error messages."""
+    bound = _bound.get()
+    if bound is not None:
+        return bound[0]
     return os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
 
 
-@functools.lru_cache(maxsize=1)
 def client() -> docker.DockerClient:
-    """A connected client; raises EngineUnavailable with what to try."""
+    """A connected client (the target's inside ``at``); raises
+    EngineUnavailable with what to try."""
+    bound = _bound.get()
+    return bound[1] if bound is not None else _client()
+
+
+@functools.lru_cache(maxsize=1)
+def _client() -> docker.DockerClient:
     import docker
     from docker.errors import DockerException
 
@@ -59,38 +69,44 @@ def client() -> docker.DockerClient:
     return c
 
 
+# `check --target` reads another engine while the local steps read this
+# one (devparity.drift.remote): inside ``at`` the current context, and the
+# threads it hands its context to, talk to the target's own client.
+_bound: contextvars.ContextVar[tuple[str, docker.DockerClient] | None] = contextvars.ContextVar("devparity_engine", default=None)
+
+
 @contextlib.contextmanager
 def at(host: str | None = None, context: str | None = None) -> Iterator[None]:
-    """Talk to another engine inside the block (`check --target`): DOCKER_HOST
-    or DOCKER_CONTEXT as the Docker CLI takes them, the cached client
-    dropped on the way in and out. Both None: the current engine, as is.
-    Not for threads that outlive the block."""
+    """Talk to another engine inside the block: ``host`` as DOCKER_HOST takes
+    it, or the Docker context ``context``; both None: the current engine.
+    Bound to the current context (contextvars): a thread sees it only when
+    run in a copy of this context (``contextvars.copy_context().run``).
+    Raises EngineUnavailable naming the address when it does not answer."""
     if host is None and context is None:
         yield
         return
-    if host is None:
-        host = _context_host(str(context))
-    saved = {k: os.environ.get(k) for k in ("DOCKER_HOST", "DOCKER_CONTEXT")}
-    os.environ.pop("DOCKER_CONTEXT", None)
-    os.environ["DOCKER_HOST"] = host
-    _drop_client()
+    address = host or _context_host(str(context))
+    import docker
+
+    unavailable = EngineUnavailable(f"no Docker engine answers at {address}", hint="check the address and that the engine runs there")
     try:
-        yield
+        c = docker.DockerClient(base_url=address, timeout=PING_TIMEOUT)
+    except Exception as exc:  # a malformed address, a missing ssh client
+        raise unavailable from exc
+    try:
+        try:
+            c.ping()
+        except Exception as exc:  # a refused or reset connection, a timeout
+            raise unavailable from exc
+        c.api.timeout = API_TIMEOUT
+        token = _bound.set((address, c))
+        try:
+            yield
+        finally:
+            _bound.reset(token)
     finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-        _drop_client()
-
-
-def _drop_client() -> None:
-    """Close the cached client, if any: the next ``client()`` connects anew."""
-    if client.cache_info().currsize:
         with contextlib.suppress(Exception):
-            client().close()
-    client.cache_clear()
+            c.close()
 
 
 def _context_host(name: str) -> str:

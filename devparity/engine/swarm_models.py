@@ -33,7 +33,8 @@ def _ports(raw: Any) -> tuple[ServicePort, ...]:
                     str(p.get("Protocol") or "tcp"),
                 )
             )
-    return tuple(sorted(out, key=lambda s: (s.target, s.protocol)))
+    # the engine lists a host-mode port once per address family: once is enough
+    return tuple(sorted(set(out), key=lambda s: (s.target, s.protocol, s.published or 0)))
 
 
 @dataclass(frozen=True)
