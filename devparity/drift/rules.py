@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Callable, Iterable
+from typing import List, Tuple, Union
 from dataclasses import replace
 
 from devparity import runtimes
@@ -187,7 +188,8 @@ def _matches(entry: AllowRule, f: Finding) -> bool:
     return any(fnmatch.fnmatchcase(n, entry.name) for n in names)
 
 
-Extra = tuple[str, str, list[Finding] | Skipped]
+# (rule id, title, findings or Skipped); typing.Union: evaluated at run time, on 3.9 too
+Extra = Tuple[str, str, Union[List[Finding], Skipped]]
 
 
 def evaluate(
