@@ -90,7 +90,8 @@ def at(host: str | None = None, context: str | None = None) -> Iterator[None]:
 
     unavailable = EngineUnavailable(f"no Docker engine answers at {address}", hint="check the address and that the engine runs there")
     try:
-        c = docker.DockerClient(base_url=address, timeout=PING_TIMEOUT)
+        # ssh:// through the system ssh client (its config and agent), as the Docker CLI does
+        c = docker.DockerClient(base_url=address, timeout=PING_TIMEOUT, use_ssh_client=address.startswith("ssh://"))
     except Exception as exc:  # a malformed address, a missing ssh client
         raise unavailable from exc
     try:
