@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from devparity import config, deploy
-from tests.support import cli_process, get, make_wheel, run_cli
+from tests.support import cli_process, make_wheel, run_cli, wait_for_text
 from tests.support.registry import push
 from tests.support.swarm import SwarmEngine
 
@@ -48,7 +48,9 @@ def test_deploy_then_check_names_task_package_env_and_digests(project: Path, reg
     port = f"{config.load(project / 'devparity.toml').ports[0]}/tcp"
     containers = json.loads(swarm.docker("inspect", *swarm.task_containers(name)))
     ports = {int(b["HostPort"]) for c in containers for b in c["NetworkSettings"]["Ports"].get(port) or []}
-    assert len(ports) == 2 and all(get(p, timeout=5) for p in ports)  # each task answers on a host port of its own
+    assert len(ports) == 2  # each task answers on a host port of its own, with the prod env
+    for p in ports:
+        assert "production" in wait_for_text(p, "production", timeout=60)
 
     target = f"swarm://{name}@{swarm.host}"
     ok = _check(project, target)
