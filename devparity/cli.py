@@ -75,6 +75,11 @@ class SnapshotFormat(str, Enum):
     cyclonedx = "cyclonedx"
 
 
+class Publish(str, Enum):
+    host = "host"
+    ingress = "ingress"
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"devparity {__version__}")
@@ -287,18 +292,42 @@ def check(
     fmt: Format = typer.Option(Format.text, "--format", help="text, json, junit or github."),
     offline: bool = typer.Option(False, "--offline", help="Skip the registry (base drift)."),
     strict: bool = typer.Option(False, "--strict", help="Warnings (host vs pin) fail too."),
+    target: Optional[list[str]] = typer.Option(
+        None, "--target", help="Also check where prod runs: docker://ENGINE or swarm://SERVICE[@ENGINE] (repeatable; default: [check].targets)."
+    ),
 ) -> None:
     """The CI gate: is every environment still the one the team locked?"""
     from devparity.commands import check as cmd
 
-    _run(lambda: cmd.check(_project(), fmt=fmt.value, offline=offline, strict=strict))
+    _run(lambda: cmd.check(_project(), fmt=fmt.value, offline=offline, strict=strict, targets=target or None))
 
 
-# `devparity export FORMAT`: one group, one subcommand per format (issue 11;
-# issue 9's `export k8s` joins it).
+@app.command()
+def push(
+    registry: Optional[str] = typer.Option(None, "--registry", help="HOST[:PORT][/NAMESPACE] (default: [release].registry)."),
+) -> None:
+    """Push the locked image as REGISTRY/NAME:<inputs>-<source> and record its digest in devparity.lock."""
+    from devparity.commands import push as cmd
+
+    _run(lambda: cmd.push(_project(), registry=registry))
+
+
+@app.command()
+def deploy(
+    replicas: int = typer.Option(1, "--replicas", min=0, help="How many tasks the Swarm service runs."),
+    publish: Publish = typer.Option(Publish.host, "--publish", help="host: a host port per task; ingress: [prod] ports through the routing mesh."),
+) -> None:
+    """Create or update the Swarm service NAME from the released image, by digest."""
+    from devparity.commands import deploy as cmd
+
+    _run(lambda: cmd.deploy_cmd(_project(), replicas=replicas, publish=publish.value))
+
+
+# `devparity export FORMAT`: one group, one subcommand per format (issue 9's
+# k8s, issue 11's devcontainer and compose; devparity/commands/export.py).
 export_app = typer.Typer(
     name="export",
-    help="Write the pinned environment in another tool's format (Dev Containers, Compose).",
+    help="Write the pinned environment in another tool's format (Dev Containers, Compose, Kubernetes).",
     no_args_is_help=True,
 )
 app.add_typer(export_app, name="export")
@@ -326,6 +355,16 @@ def export_compose(
     from devparity.commands import export as cmd
 
     _run(lambda: cmd.compose(_project(), output=output, force=force))
+
+
+@export_app.command("k8s")
+def export_k8s(
+    replicas: int = typer.Option(1, "--replicas", min=0, help="The Deployment's replicas."),
+) -> None:
+    """Print a Kubernetes Deployment and Service of the released image (by digest)."""
+    from devparity.commands import export as cmd
+
+    _run(lambda: cmd.k8s(_project(), replicas=replicas))
 
 
 def main() -> None:

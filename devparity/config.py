@@ -52,7 +52,8 @@ SCHEMA: dict[str, dict[str, str]] = {
         "host": STR,
     },
     "prod": {"ports": PORT_MAP, "host": STR},
-    "check": {"allow": ALLOW},
+    "check": {"allow": ALLOW, "targets": LIST_STR},
+    "release": {"registry": STR},
 }
 
 
@@ -95,6 +96,8 @@ class Config:
     prod_ports: dict[int, int]
     prod_host: str
     allow: tuple[AllowRule, ...] = field(default=())
+    check_targets: tuple[str, ...] = field(default=())  # [check].targets: docker://ENGINE, swarm://SERVICE
+    release_registry: str | None = None  # [release].registry: where `devparity push` pushes
     services: tuple[Service, ...] = field(default=())  # [services.NAME] (devparity.config_services)
     processes: tuple[Process, ...] = field(default=())  # [processes.NAME]
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -319,5 +322,9 @@ def _build(data: dict[str, Any], text: str, path: Path) -> Config:
         prod_ports=ports.prod,
         prod_host=ports.prod_host,
         allow=tuple(AllowRule(a["rule"], a["name"], a.get("reason", "")) for a in get("check", "allow", [])),
+        check_targets=tuple(checked("check", "targets", get("check", "targets", []), validate.check_target)),
+        release_registry=checked("release", "registry", get("release", "registry"), validate.registry)
+        if get("release", "registry") is not None
+        else None,
         raw=data,
     )

@@ -55,6 +55,13 @@ class LockTampered(LockError):
     exit_code = EXIT_DRIFT
 
 
+class NotReleasable(DevparityError):
+    """`push` or `deploy` refused: the lock is stale, or what it would release
+    or deploy is not what the lock records (exit 1, as drift)."""
+
+    exit_code = EXIT_DRIFT
+
+
 class EngineError(DevparityError):
     """The Docker engine refused or failed an operation."""
 

@@ -23,6 +23,7 @@ from devparity.config import Config
 from devparity.errors import LockError, LockTampered
 from devparity.lockschema import HINT
 from devparity.pin import BasePin
+from devparity.release import Release
 from devparity.render import base_image
 
 LOCK_NAME = "devparity.lock"
@@ -61,6 +62,16 @@ class Lock:
     def services(self) -> dict[str, dict[str, Any]]:
         """The service pins (issue 8), by name; empty for a lock without."""
         return dict(self.data.get("services") or {})
+
+    @property
+    def release(self) -> Release | None:
+        """What `devparity push` released from this lock, when it did."""
+        rel = self.data.get("release")
+        return Release.from_dict(rel) if rel else None
+
+    @property
+    def digest(self) -> str:
+        return str(self.data["digest"])
 
     @property
     def salt(self) -> str | None:
@@ -153,6 +164,8 @@ def inconsistencies(data: dict[str, Any]) -> list[str]:
         out.append("`inputs.base.digest` is not `base.digest`")
     if data["inputs_hash"] != inputs.sha256_json(ins):
         out.append("`inputs_hash` is not the hash of `inputs`")
+    if "release" in data and data["release"]["inputs_hash"] != data["inputs_hash"]:
+        out.append("`release.inputs_hash` is not `inputs_hash`")
     fp = data["fingerprint"]
     if fp is not None:
         if fp["base"] != {"ref": base["ref"], "digest": base["digest"]}:
@@ -189,10 +202,12 @@ def make(
     fingerprint: dict[str, Any] | None,
     salt: str | None = None,
     services: dict[str, dict[str, Any]] | None = None,
+    release: Release | None = None,
 ) -> dict[str, Any]:
     """A lock's content, ``digest`` included. ``salt``: the previous lock's,
     kept across rewrites (a fresh one for a first lock). ``services``: NAME
-    -> ``service_entry``, written when the config has services."""
+    -> ``service_entry``, written when the config has services; ``release``:
+    the previous lock's, kept while the inputs it was built from are these."""
     data = {
         "schema": SCHEMA,
         # keys the fingerprint's masks (devparity.secrets.salt_of)
@@ -212,7 +227,14 @@ def make(
     }
     if services or config.services:
         data["services"] = dict(services or {})
+    if release is not None and release.inputs_hash == ins.hash:
+        data["release"] = release.as_dict()
     return {**data, "digest": content_digest(data)}
+
+
+def with_release(lock: Lock, rel: Release) -> dict[str, Any]:
+    """The lock's content with ``rel`` as its release (sealed by ``write``)."""
+    return {**lock.data, "release": rel.as_dict()}
 
 
 def write(config: Config, data: dict[str, Any]) -> Path:

@@ -32,9 +32,11 @@ TOP_KEYS = (
 )
 # Written only when devparity.toml has [services.NAME] (issue 8), so the lock
 # of a project without services reads and hashes as before.
-OPTIONAL_KEYS = ("services",)
+# `devparity push` adds ``release`` (issue 9).
+OPTIONAL_KEYS = ("services", "release")
 SERVICE_KEYS = ("ref", "digest", "source", "local_only", "inputs", "fingerprint")
 SERVICE_INPUTS = ("env", "data", "command")
+_TAG_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}", re.ASCII)
 
 
 class _Bad(Exception):
@@ -83,6 +85,21 @@ def _check(data: Mapping[str, Any]) -> None:
         _fingerprint(data["fingerprint"], "fingerprint")
     if "services" in data:
         _services(data["services"])
+    if "release" in data:
+        _release(data)
+
+
+def _release(data: Mapping[str, Any]) -> None:
+    from devparity import release, validate  # release imports inputs, which imports the config
+
+    rel = _table(data, "release", release.KEYS)
+    _need(rel, "release.registry", lambda v: isinstance(v, str) and validate.registry(v) is None, "must be a registry")
+    _need(rel, "release.repository", is_reference, "must be an image repository")
+    _need(rel, "release.tag", _match(_TAG_RE), "must be an image tag")
+    for key in ("digest", "image_id", "inputs_hash", "source", "fingerprint"):
+        _need(rel, f"release.{key}", is_digest, "must be a sha256 digest")
+    if not (isinstance(rel["repository"], str) and rel["repository"].startswith(rel["registry"].rstrip("/") + "/")):
+        raise _Bad("release.repository", "must be in `release.registry`")
 
 
 def _pin(table: Mapping[str, Any], field: str) -> None:

@@ -157,3 +157,24 @@ def project_path(rel: str, *, dep_file: bool = False) -> str | None:
     if dep_file and not DEP_FILE.fullmatch(rel):
         return "must hold file names made of letters, digits and . _ - + @ = , / only"
     return None
+
+
+# A registry as `devparity push` takes it: host[:port], optionally followed
+# by a namespace path (`127.0.0.1:5000`, `ghcr.io/acme`).
+REGISTRY = re.compile(r"[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::[0-9]{1,5})?(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*", re.ASCII)
+
+
+def registry(value: str) -> str | None:
+    if len(value) > 200 or not REGISTRY.fullmatch(value):
+        return "must be a registry such as 127.0.0.1:5000 or ghcr.io/acme (host[:port][/namespace])"
+    return None
+
+
+def check_target(value: str) -> str | None:
+    from devparity.targetref import TargetError, parse
+
+    try:
+        parse(value)
+    except TargetError as exc:
+        return f"holds an entry that {exc.reason}"
+    return None

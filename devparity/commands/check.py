@@ -7,19 +7,27 @@ from __future__ import annotations
 
 import sys
 
-from devparity import lock, plan, secrets, ui
-from devparity.drift import gather, report, rules
+from devparity import lock, plan, secrets, targetref, ui
+from devparity.drift import gather, release_rule, report, rules
 from devparity.errors import UsageError
 from devparity.project import Project
 
 
 def check(
-    project: Project, *, fmt: str = "text", offline: bool = False, strict: bool = False, engine: gather.Engine | None = None
+    project: Project,
+    *,
+    fmt: str = "text",
+    offline: bool = False,
+    strict: bool = False,
+    engine: gather.Engine | None = None,
+    targets: list[str] | None = None,
 ) -> int:
-    """``engine``: the seam the steps ask (tests pass a fake)."""
+    """``engine``: the seam the steps ask (tests pass a fake); ``targets``:
+    where prod runs (``--target``; default ``[check].targets``)."""
     if fmt not in report.FORMATS:
         raise UsageError(f"check --format must be one of {', '.join(report.FORMATS)}, got {fmt!r}")
     cfg, lk = project.config, project.lock
+    wanted = _targets(targets if targets is not None else list(cfg.check_targets))  # before any engine is asked
     host = gather.HostProbe(cfg.language)  # runs while the engine is asked
     # A hand-edited lock's pin is not trusted: the plan builds FROM the tag.
     edited = bool(lk and lock.disagreements(cfg, lk))
@@ -28,7 +36,28 @@ def check(
         # the containers' changes are asked for now, to overlap with the rest
         eng.prefetch(cfg, secrets.salt_of(lk))
     p = plan.make(cfg, lk.pin_for(cfg) if lk and not edited else None)
+    started = None
+    if wanted:
+        from devparity.drift import remote
+
+        started = remote.start(wanted, p, lk)  # in the background, each through its own engine client
     facts = gather.gather(eng, p, lk, host=host, offline=offline)
-    outcome = rules.evaluate(facts, list(cfg.allow), strict=strict)
+    extra: list[rules.Extra] = []
+    released = release_rule.gather(eng, p, gather.lock_facts(p, lk))
+    if released is not None:
+        extra.append(("release", release_rule.TITLE, release_rule.rule_release(released)))
+    if started is not None:
+        extra += started.result(facts)
+    outcome = rules.evaluate(facts, list(cfg.allow), strict=strict, extra=extra)
     ui.out(report.render(outcome, cfg.name, fmt, style=lambda t, c: ui.style(t, c, sys.stdout)).rstrip("\n"))
     return report.exit_code(outcome)
+
+
+def _targets(texts: list[str]) -> list[targetref.TargetRef]:
+    out = []
+    for text in texts:
+        try:
+            out.append(targetref.parse(text))
+        except targetref.TargetError as exc:
+            raise UsageError(f"check --target {exc.reason}", hint="docker://ENGINE or swarm://SERVICE[@ENGINE]") from None
+    return out

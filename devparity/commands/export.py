@@ -1,16 +1,20 @@
-"""`devparity export devcontainer|compose`: write the pinned environment in
-another tool's format (issue 11). The image is the one `up` runs (found or
-built as `up` does, from the lock's pin); the exporters in devparity.export
-turn it and the config into a document, and this module writes the file."""
+"""`devparity export devcontainer|compose|k8s`: the pinned environment in
+another tool's format. devcontainer and compose (issue 11) name the image
+`up` runs (found or built as `up` does, from the lock's pin), turned into a
+document by devparity.export and written to a file; k8s (issue 9) prints
+manifests of the lock's release (devparity.k8s), for `kubectl apply -f -`."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 from devparity import builder, cache, files, pin, plan, runtimes, secrets, ui
+from devparity import k8s as k8s_doc
+from devparity.commands.push import fresh_lock
 from devparity.config import Config
-from devparity.errors import EXIT_OK, DevparityError, UsageError
+from devparity.errors import EXIT_OK, DevparityError, NotReleasable, UsageError
 from devparity.export import MARKER, ImageChoice, choose_image
 from devparity.export import compose as compose_doc
 from devparity.export import devcontainer as devcontainer_doc
@@ -95,4 +99,21 @@ def compose(project: Project, *, output: Path | None = None, force: bool = False
     write_export(path, compose_doc.header(config, image) + yamltext.dumps(doc), force=force)
     ui.ok(f"wrote {path}")
     ui.note(f"image: {image.note()}; run it with `docker compose -f {path} --profile dev up -d`")
+    return EXIT_OK
+
+
+def k8s(project: Project, *, replicas: int = 1) -> int:
+    lk = fresh_lock(project, "export")
+    if lk.release is None:
+        raise NotReleasable("devparity.lock records no release to export", hint="run `devparity push` first")
+    doc = k8s_doc.manifests(project.config, lk, lk.release, replicas=replicas)
+    ui.out(json.dumps(doc, indent=2, sort_keys=True))
+    keys = k8s_doc.secret_keys(project.config)
+    if keys:
+        name = k8s_doc.secret_name(project.config)
+        ui.note(
+            f"env {', '.join(keys)} come{'s' if len(keys) == 1 else ''} from the Secret {name} "
+            f"(values are never printed): kubectl create secret generic {name} "
+            + " ".join(f"--from-literal={k}=..." for k in keys)
+        )
     return EXIT_OK

@@ -60,6 +60,8 @@ def write(project: Project) -> int:
         fingerprint=fp,
         salt=salt,
         services={s.name: _service(s, cfg.name, salt) for s in cfg.services},
+        # a release of these very inputs stays (a rewrite of an unchanged lock)
+        release=project.lock.release if project.lock else None,
     )
     path = lock.write(cfg, data)
     ui.ok(f"pinned {base_pin.ref} to {base_pin.digest}" + (" (local-only)" if base_pin.source == "local" else ""))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Callable, Iterable
+from typing import List, Tuple, Union
 from dataclasses import replace
 
 from devparity import runtimes
@@ -187,13 +188,21 @@ def _matches(entry: AllowRule, f: Finding) -> bool:
     return any(fnmatch.fnmatchcase(n, entry.name) for n in names)
 
 
-def evaluate(facts: Facts, allow: Iterable[AllowRule] = (), *, strict: bool = False) -> Outcome:
-    """Run every rule; accept allowed findings; under ``strict`` warnings are errors."""
+# (rule id, title, findings or Skipped); typing.Union: evaluated at run time, on 3.9 too
+Extra = Tuple[str, str, Union[List[Finding], Skipped]]
+
+
+def evaluate(
+    facts: Facts, allow: Iterable[AllowRule] = (), *, strict: bool = False, extra: Iterable[Extra] = ()
+) -> Outcome:
+    """Run every rule; accept allowed findings; under ``strict`` warnings are
+    errors. ``extra``: results decided elsewhere (the release rule, each
+    `--target`), as (rule id, title, findings or Skipped), after the rules."""
     entries = list(allow)
     used: set[AllowRule] = set()
     results = []
-    for rule_id, title, fn in RULES:
-        got = fn(facts)
+    decided = [(rule_id, title, fn(facts)) for rule_id, title, fn in RULES]
+    for rule_id, title, got in [*decided, *extra]:
         if isinstance(got, Skipped):
             results.append(RuleResult(rule_id, title, skipped=got.reason))
             continue

@@ -9,6 +9,7 @@ module owns the client and maps SDK errors to devparity's own, once.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
 import os
 from collections.abc import Iterator
@@ -39,12 +40,21 @@ API_TIMEOUT = 120  # a single API call (image inspect of a large image, a stop)
 
 def engine_address() -> str:
     """Where the SDK will look for the engine, for error messages."""
+    bound = _bound.get()
+    if bound is not None:
+        return bound[0]
     return os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
 
 
-@functools.lru_cache(maxsize=1)
 def client() -> docker.DockerClient:
-    """A connected client; raises EngineUnavailable with what to try."""
+    """A connected client (the target's inside ``at``); raises
+    EngineUnavailable with what to try."""
+    bound = _bound.get()
+    return bound[1] if bound is not None else _client()
+
+
+@functools.lru_cache(maxsize=1)
+def _client() -> docker.DockerClient:
     import docker
     from docker.errors import DockerException
 
@@ -57,6 +67,60 @@ def client() -> docker.DockerClient:
     except Exception as exc:  # requests' ConnectionError when the socket is gone
         raise _unavailable(exc) from exc
     return c
+
+
+# `check --target` reads another engine while the local steps read this
+# one (devparity.drift.remote): inside ``at`` the current context, and the
+# threads it hands its context to, talk to the target's own client.
+_bound: contextvars.ContextVar[tuple[str, docker.DockerClient] | None] = contextvars.ContextVar("devparity_engine", default=None)
+
+
+@contextlib.contextmanager
+def at(host: str | None = None, context: str | None = None) -> Iterator[None]:
+    """Talk to another engine inside the block: ``host`` as DOCKER_HOST takes
+    it, or the Docker context ``context``; both None: the current engine.
+    Bound to the current context (contextvars): a thread sees it only when
+    run in a copy of this context (``contextvars.copy_context().run``).
+    Raises EngineUnavailable naming the address when it does not answer."""
+    if host is None and context is None:
+        yield
+        return
+    address = host or _context_host(str(context))
+    import docker
+
+    unavailable = EngineUnavailable(f"no Docker engine answers at {address}", hint="check the address and that the engine runs there")
+    try:
+        # ssh:// through the system ssh client (its config and agent), as the Docker CLI does
+        c = docker.DockerClient(base_url=address, timeout=PING_TIMEOUT, use_ssh_client=address.startswith("ssh://"))
+    except Exception as exc:  # a malformed address, a missing ssh client
+        raise unavailable from exc
+    try:
+        try:
+            c.ping()
+        except Exception as exc:  # a refused or reset connection, a timeout
+            raise unavailable from exc
+        c.api.timeout = API_TIMEOUT
+        token = _bound.set((address, c))
+        try:
+            yield
+        finally:
+            _bound.reset(token)
+    finally:
+        with contextlib.suppress(Exception):
+            c.close()
+
+
+def _context_host(name: str) -> str:
+    """The engine address of the Docker context ``name`` (~/.docker/contexts)."""
+    from docker.context import ContextAPI
+
+    try:
+        ctx = ContextAPI.get_context(name)
+    except Exception:  # a malformed context store
+        ctx = None
+    if ctx is None or not ctx.Host:
+        raise EngineUnavailable(f"there is no Docker context named {name}", hint="list them with `docker context ls`")
+    return str(ctx.Host)
 
 
 def answers(timeout: float = PING_TIMEOUT) -> bool:

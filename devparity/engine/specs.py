@@ -84,3 +84,34 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:  # a host name: whatever it resolves to, assume the network
         return False
+
+
+@dataclass(frozen=True)
+class ServicePort:
+    """A published port of a Swarm service: ``published`` None lets the
+    engine pick a host port for each task (host mode)."""
+
+    target: int
+    published: int | None
+    mode: str  # "host" | "ingress"
+    protocol: str = "tcp"
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """Everything the engine needs for one Swarm service; computed by
+    devparity.deploy, applied by ``engine.swarm.apply``."""
+
+    name: str
+    image: str  # repository@digest, never a tag
+    args: tuple[str, ...]
+    env: dict[str, str]
+    workdir: str
+    ports: tuple[ServicePort, ...]
+    replicas: int
+    labels: dict[str, str]  # on the service
+    container_labels: dict[str, str]  # on each task's container
+    cap_drop: tuple[str, ...] = ()
+    cap_add: tuple[str, ...] = ()
+    init: bool = True
+    update_order: str = "start-first"  # the new task answers before the old one stops
