@@ -20,7 +20,7 @@ from pathlib import Path
 from devparity import backing, builder, cache, identity, labels, plan, processes, secrets, ui
 from devparity import roles as role_specs
 from devparity.config import Config
-from devparity.dev import watch
+from devparity.dev import sync, watch
 from devparity.dev.servicewatch import ServiceWatch
 from devparity.dev.seam import DockerEngine
 from devparity.dev.session import Session
@@ -95,6 +95,8 @@ def _describe(spec: ContainerSpec, config: Config) -> None:
         return
     where = "  ".join(p.url() for p in spec.ports) or "(no ports)"
     extra = f"  reload: {config.reload}" if spec.role == DEV else ""
+    if spec.sync is not None:
+        extra += "  source: sync"  # [dev].source (issue 9): copied in, not mounted
     ui.ok(f"{spec.role:<4} {where}  image {spec.image.removeprefix('sha256:')[:12]}{extra}")
 
 
@@ -139,7 +141,7 @@ def _detached(project: Project, result: builder.ImageResult, roles: tuple[str, .
     backing.wait_ready(project.config, services)  # before the app: it may connect as it starts
     for role in roles:
         for spec in processes.specs_for(role, project, result, watching=False):
-            engine_containers.run(spec)
+            engine_containers.run(spec, prepare=sync.prepare_for(spec))
             _describe(spec, project.config)
     ui.note("detached: `devparity logs`, `devparity status`, `devparity down`")
     return EXIT_OK
