@@ -160,7 +160,8 @@ def seed(cid: str, spec: ContainerSpec) -> None:
     engine_copy.put(cid, "/", _supervisor_archive())
     parent, top = posixpath.split(spec.working_dir.rstrip("/"))
     files = Selection(src).initial()
-    engine_copy.put(cid, parent or "/", archive(Path(src.root), files, top, src.owner, with_top=True))
+    with archive(Path(src.root), files, top, src.owner, with_top=True) as data:
+        engine_copy.put(cid, parent or "/", data)
 
 
 def send(cid: str, spec: ContainerSpec, paths: Sequence[str]) -> int:
@@ -178,7 +179,8 @@ def send(cid: str, spec: ContainerSpec, paths: Sequence[str]) -> int:
         engine_copy.run(cid, ["rm", "-rf", "--", *(f"{wd}/{p}" for p in gone)], user=user)
     if present:
         parent, top = posixpath.split(spec.working_dir.rstrip("/"))
-        engine_copy.put(cid, parent or "/", archive(root, present, top, src.owner, with_top=False))
+        with archive(root, present, top, src.owner, with_top=False) as data:
+            engine_copy.put(cid, parent or "/", data)
     return len(gone) + len(present)
 
 
