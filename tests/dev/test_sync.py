@@ -149,3 +149,17 @@ def test_auto_probes_once_per_engine_and_project(tmp_path: Path, monkeypatch: py
     assert list(tmp_path.iterdir()) == []  # the marker is gone again
     config.dev_source = "mount"
     assert sync.mode(config, "sha256:i", {}) == sync.MOUNT
+
+
+def test_a_rebuild_batch_is_synced_too(tmp_path: Path) -> None:
+    # a batch of devparity.toml and app.py: a rebuild that keeps the container must not lose app.py
+    fake = SyncingEngine()
+    s = Session(_project(), _result(), spec_for=lambda *a: spec(tmp_path), stop=threading.Event(), engine=fake, clock=Clock(),
+                rebuild=lambda project, stop: (project, _result()))  # fmt: skip
+    s.start((DEV,))
+    try:
+        assert s.step(Batch("rebuild", ("app.py", "devparity.toml"), 1.0))
+        assert fake.calls[1] == ("sync", "dev-1", "app.py", "devparity.toml")
+    finally:
+        for stream in fake.streams.values():
+            stream.close()
