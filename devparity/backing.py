@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from devparity import identity, labels, pin, secrets, services, ui
 from devparity.config import Config
@@ -37,6 +37,7 @@ class Started:
     cid: str
     kept: bool = False
     restarts: int = 0  # the restart count when this `up` took it over
+    at: float = field(default_factory=time.monotonic)  # when this `up` started (or found) it
 
     @property
     def label(self) -> str:
@@ -102,6 +103,31 @@ def start(project: Project, role: str, started: list[Started]) -> None:
             containers.remove_at_once(gone.id)
 
 
+class Starting:
+    """:func:`start` for every role on a daemon thread: the services need
+    nothing of the app's image, so they start while `up` finds (or builds)
+    it. :meth:`result` waits and raises what the start raised."""
+
+    def __init__(self, project: Project, roles: tuple[str, ...]) -> None:
+        self.started: list[Started] = []
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(project, roles), name="devparity-services", daemon=True)
+        self.thread.start()
+
+    def _run(self, project: Project, roles: tuple[str, ...]) -> None:
+        try:
+            for role in roles:
+                start(project, role, self.started)
+        except BaseException as exc:  # noqa: BLE001 - re-raised on the caller's thread
+            self.error = exc
+
+    def result(self) -> list[Started]:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.started
+
+
 def wait_ready(config: Config, started: list[Started], *, stop: threading.Event | None = None,
                clock: Callable[[], float] = time.monotonic) -> None:
     """Probe every service until each is ready (all at once: a cache need not
@@ -121,7 +147,9 @@ def wait_ready(config: Config, started: list[Started], *, stop: threading.Event 
                 raise _not_ready(s, f"service {s.label} exited{code} before it was ready")
             if info.running and is_ready(info, services.probe_for(s.service)):
                 pending.remove(s)
-                ui.ok(f"service {s.label} ready in {clock() - begun:.1f}s" + (" (kept running)" if s.kept else ""))
+                # timed from its start: it may have started while the app's image was built
+                since = "kept running" if s.kept else f"{time.monotonic() - s.at:.1f}s after its start"
+                ui.ok(f"service {s.label} ready ({since})")
             elif clock() - begun >= s.service.ready.timeout:
                 raise _not_ready(s, f"service {s.label} was not ready within {s.service.ready.timeout}s")
         if pending and stop is not None and stop.wait(POLL):

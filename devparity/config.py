@@ -50,6 +50,7 @@ SCHEMA: dict[str, dict[str, str]] = {
         "debounce_ms": INT,
         "ports": PORT_MAP,
         "host": STR,
+        "source": STR,
     },
     "prod": {"ports": PORT_MAP, "host": STR},
     "check": {"allow": ALLOW, "targets": LIST_STR},
@@ -98,6 +99,9 @@ class Config:
     allow: tuple[AllowRule, ...] = field(default=())
     check_targets: tuple[str, ...] = field(default=())  # [check].targets: docker://ENGINE, swarm://SERVICE
     release_registry: str | None = None  # [release].registry: where `devparity push` pushes
+    # [dev].source (issue 9): how dev sees the project, a bind mount or a copy
+    # synced through the archive API; auto probes the engine (devparity.dev.sync)
+    dev_source: str = "auto"
     services: tuple[Service, ...] = field(default=())  # [services.NAME] (devparity.config_services)
     processes: tuple[Process, ...] = field(default=())  # [processes.NAME]
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -280,6 +284,7 @@ def _build(data: dict[str, Any], text: str, path: Path) -> Config:
     workdir = checked("app", "workdir", get("app", "workdir", "/app"), validate.workdir)
     reload = checked("dev", "reload", get("dev", "reload", "restart"), validate.reload)
     debounce = get("dev", "debounce_ms", 50)
+    source = checked("dev", "source", get("dev", "source", "auto"), validate.dev_source)
     if not 0 <= debounce <= 10_000:
         raise fail("dev", "debounce_ms", "must be between 0 and 10000")
     dep_files = tuple(checked("dependencies", "files", get("dependencies", "files", []),
@@ -326,5 +331,6 @@ def _build(data: dict[str, Any], text: str, path: Path) -> Config:
         release_registry=checked("release", "registry", get("release", "registry"), validate.registry)
         if get("release", "registry") is not None
         else None,
+        dev_source=source,
         raw=data,
     )

@@ -23,7 +23,7 @@ from devparity import identity, labels, runtimes
 from devparity.config import Config
 from devparity.dev import supervisor
 from devparity.errors import UsageError
-from devparity.engine.specs import NO_NEW_PRIVILEGES, ContainerSpec, Mount, PortBinding, is_loopback
+from devparity.engine.specs import NO_NEW_PRIVILEGES, ContainerSpec, Mount, PortBinding, SyncSource, is_loopback
 
 if TYPE_CHECKING:
     from devparity.builder import ImageResult
@@ -117,12 +117,14 @@ def dev_spec(
     supervisor: str,
     watching: bool = True,
     hide: tuple[str, ...] = (),
+    sync: SyncSource | None = None,
 ) -> ContainerSpec:
     """The dev container. ``supervisor`` is the host path of supervise.sh;
     ``watching`` says whether a watching ``up`` will send reloads (then an
     app exit waits for the next one) or not (``--detach``: the container
     exits with the app); ``hide``: project dirs to cover with an empty
-    tmpfs (the runtime plugin's ``shadowed`` dirs the host has)."""
+    tmpfs (the runtime plugin's ``shadowed`` dirs the host has); ``sync``:
+    the project and supervisor are copied in, not mounted (issue 9)."""
     env = {**config.env, "HOME": DEV_HOME, **config.dev_env}
     env["DEVPARITY_RELOAD"] = config.reload
     env["DEVPARITY_ON_EXIT"] = "wait" if watching else "exit"
@@ -140,7 +142,7 @@ def dev_spec(
         command=("/bin/sh", SUPERVISOR_PATH, *argv(config.dev_command)),
         env=env,
         user=f"{uid}:{gid}",
-        mounts=(
+        mounts=volumes if sync else (
             Mount(str(config.root), config.workdir),
             Mount(supervisor, SUPERVISOR_PATH, read_only=True),
             *volumes,
@@ -150,6 +152,7 @@ def dev_spec(
         working_dir=config.workdir,
         tmpfs={DEV_HOME: "rw,exec,mode=1777", **{f"{config.workdir}/{d}": "rw,mode=1777" for d in hide}},
         network=network_for(config, DEV),
+        sync=sync,
     )
 
 
@@ -219,6 +222,10 @@ def spec_for(role: str, project: Project, image_result: ImageResult, *, watching
     supervisor script (a copy in the cache for a zipped install)."""
     config = project.config
     if role == DEV:
+        from devparity.dev import sync
+
+        owner = labels_for(config, DEV, image_result.plan.inputs.hash)
+        synced = sync.mode(config, image_result.id, owner) == sync.SYNC
         return dev_spec(
             config,
             image_result.id,
@@ -227,6 +234,7 @@ def spec_for(role: str, project: Project, image_result: ImageResult, *, watching
             gid=os.getgid(),
             supervisor=str(supervisor.host_path()),
             watching=watching,
-            hide=tuple(d for d in runtimes.get(config.language).shadowed if (config.root / d).is_dir()),
+            hide=() if synced else tuple(d for d in runtimes.get(config.language).shadowed if (config.root / d).is_dir()),
+            sync=SyncSource(str(config.root), (os.getuid(), os.getgid()), config.build_include, config.dev_ignore) if synced else None,
         )
     return prod_spec(config, image_result.id, inputs_hash=image_result.plan.inputs.hash)

@@ -112,6 +112,14 @@ def reload(mode: str) -> str | None:
     return 'must be "restart", "none" or "signal:NAME" with NAME a signal such as HUP or USR1'
 
 
+SOURCES = ("auto", "mount", "sync")
+
+
+def dev_source(mode: str) -> str | None:
+    """[dev].source (issue 9)."""
+    return None if mode in SOURCES else 'must be "auto", "mount" or "sync"'
+
+
 def _overlaps(a: PurePosixPath, b: PurePosixPath) -> bool:
     return a == b or a in b.parents or b in a.parents
 

@@ -18,6 +18,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "integration" in Path(str(item.fspath)).parts:
             item.add_marker(pytest.mark.engine)
+    # The remote-engine tests (issue 9) hold a fixed port and a second dockerd: last.
+    items.sort(key=lambda item: "remote" in Path(str(item.fspath)).parts)
 
 
 @pytest.fixture(autouse=True)

@@ -94,6 +94,7 @@ def test_missing_required_keys(tmp_path: Path) -> None:
     [
         ("runtime", 'language = "ruby"', "must be one of python, node"),
         ("dev", 'reload = "sometimes"', "signal:NAME"),
+        ("dev", 'source = "rsync"', '"auto", "mount" or "sync"'),
         ("app", 'workdir = "relative"', "absolute path"),
         ("dependencies", 'files = ["../secret.txt"]', "inside the project"),
     ],
@@ -106,6 +107,11 @@ def test_bad_values(tmp_path: Path, section: str, line: str, needle: str) -> Non
         text += f"\n[{section}]\n{line}\n"
     with pytest.raises(ConfigError, match=needle):
         parse(text, tmp_path)
+
+
+def test_dev_source_defaults_to_auto(tmp_path: Path) -> None:
+    assert parse(MINIMAL, tmp_path).dev_source == "auto"
+    assert parse(MINIMAL + '\n[dev]\nsource = "sync"\n', tmp_path).dev_source == "sync"
 
 
 def test_port_overrides(tmp_path: Path) -> None:

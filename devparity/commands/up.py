@@ -9,6 +9,7 @@ watches, reloads and cleans up; ``--detach`` starts and returns.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import os
@@ -19,13 +20,13 @@ from pathlib import Path
 from devparity import backing, builder, cache, identity, labels, plan, processes, secrets, ui
 from devparity import roles as role_specs
 from devparity.config import Config
-from devparity.dev import watch
+from devparity.dev import sync, watch
 from devparity.dev.servicewatch import ServiceWatch
 from devparity.dev.seam import DockerEngine
 from devparity.dev.session import Session
 from devparity.engine import containers as engine_containers
 from devparity.roles import DEV, ContainerSpec
-from devparity.errors import EXIT_OK, UsageError
+from devparity.errors import EXIT_OK, DevparityError, UsageError
 from devparity.project import Project
 
 
@@ -94,6 +95,8 @@ def _describe(spec: ContainerSpec, config: Config) -> None:
         return
     where = "  ".join(p.url() for p in spec.ports) or "(no ports)"
     extra = f"  reload: {config.reload}" if spec.role == DEV else ""
+    if spec.sync is not None:
+        extra += "  source: sync"  # [dev].source (issue 9): copied in, not mounted
     ui.ok(f"{spec.role:<4} {where}  image {spec.image.removeprefix('sha256:')[:12]}{extra}")
 
 
@@ -104,48 +107,55 @@ def up(project: Project, *, role: str = DEV, detach: bool = False) -> int:
     guard.acquire(roles)
     try:
         started = time.monotonic()
-        result = builder.ensure(
-            plan.for_project(project), salt=secrets.salt_of(project.lock), with_source=False, on_line=ui.progress
-        )
+        services = backing.Starting(project, roles) if config.services or config.processes else None
+        try:
+            result = builder.ensure(
+                plan.for_project(project), salt=secrets.salt_of(project.lock), with_source=False, on_line=ui.progress
+            )
+            running = services.result() if services else []
+        except BaseException:
+            if services and not detach:  # a foreground session leaves nothing it started
+                _abandon(config, services, roles)
+            raise
         short = result.id.removeprefix("sha256:")[:12]
         if result.built:
             ui.ok(f"built image {short} in {time.monotonic() - started:.1f}s")
         remove_previous(config, roles)
         if detach:
-            return _detached(project, result, roles)
-        return _foreground(project, result, roles)
+            return _detached(project, result, roles, running)
+        return _foreground(project, result, roles, running)
     finally:
         guard.release()
 
 
-def _services(project: Project, roles: tuple[str, ...], started: list[backing.Started],
-              stop: threading.Event | None = None) -> None:
-    """Every role's network and services, started (into ``started``) and
-    ready, before the app: it may connect to them as it starts (issue 8)."""
-    for role in roles:
-        backing.start(project, role, started)
-    backing.wait_ready(project.config, started, stop=stop)
+def _abandon(config: Config, services: backing.Starting, roles: tuple[str, ...]) -> None:
+    """The image could not be had (a failed build, Ctrl-C): remove the
+    services this foreground `up` started meanwhile."""
+    services.thread.join()
+    with contextlib.suppress(DevparityError):  # the error being raised says more (an engine gone, ...)
+        backing.teardown(config, services.started, roles)
 
 
-def _detached(project: Project, result: builder.ImageResult, roles: tuple[str, ...]) -> int:
-    _services(project, roles, [])
+def _detached(project: Project, result: builder.ImageResult, roles: tuple[str, ...],
+              services: list[backing.Started]) -> int:
+    backing.wait_ready(project.config, services)  # before the app: it may connect as it starts
     for role in roles:
         for spec in processes.specs_for(role, project, result, watching=False):
-            engine_containers.run(spec)
+            engine_containers.run(spec, prepare=sync.prepare_for(spec))
             _describe(spec, project.config)
     ui.note("detached: `devparity logs`, `devparity status`, `devparity down`")
     return EXIT_OK
 
 
-def _foreground(project: Project, result: builder.ImageResult, roles: tuple[str, ...]) -> int:
+def _foreground(project: Project, result: builder.ImageResult, roles: tuple[str, ...],
+                started: list[backing.Started]) -> int:
     stop = threading.Event()
     code = EXIT_OK
     with watch.stop_on_signals(stop):
         session = Session(project, result, stop=stop, engine=DockerEngine())
-        started: list[backing.Started] = []
         crashes = ServiceWatch(project.config, started)
         try:
-            _services(project, roles, started, stop)
+            backing.wait_ready(project.config, started, stop=stop)  # before the app: it may connect as it starts
             crashes = ServiceWatch(project.config, started).start()
             if not stop.is_set():
                 session.start(roles)

@@ -6,10 +6,11 @@ daemon (tests/dev/test_session.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import NamedTuple, Protocol
 
 from devparity import engine
+from devparity.dev import sync
 from devparity.engine import containers as engine_containers
 from devparity.roles import ContainerSpec
 
@@ -58,6 +59,10 @@ class DevEngine(Protocol):
         """Where the engine is, for messages."""
         ...
 
+    def sync(self, cid: str, spec: ContainerSpec, paths: Sequence[str]) -> None:
+        """Send a batch of changed paths into a [dev].source = sync container."""
+        ...
+
 
 class _Lines:
     """A log stream of the SDK as text lines (LogStream)."""
@@ -76,7 +81,7 @@ class DockerEngine:
     """The DevEngine of a real session: devparity.engine."""
 
     def run(self, spec: ContainerSpec) -> str:
-        return engine_containers.run(spec)
+        return engine_containers.run(spec, prepare=sync.prepare_for(spec))
 
     def remove(self, cid: str) -> None:
         engine_containers.remove(cid)
@@ -96,3 +101,6 @@ class DockerEngine:
 
     def address(self) -> str:
         return engine.engine_address()
+
+    def sync(self, cid: str, spec: ContainerSpec, paths: Sequence[str]) -> None:
+        sync.send(cid, spec, paths)

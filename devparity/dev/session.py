@@ -206,6 +206,11 @@ class Session:
 
     def _on_batch(self, batch: Batch) -> None:
         shown = ", ".join(batch.paths[:3]) + (f" (+{len(batch.paths) - 3})" if len(batch.paths) > 3 else "")
+        for r in list(self.running.values()):
+            if r.spec.sync is not None and not r.gone:
+                # [dev].source = sync (issue 9): the batch goes into each synced
+                # container first, before a reload, and before a rebuild that may keep it
+                self.engine.sync(r.cid, r.spec, batch.paths)
         if batch.kind == "rebuild":
             ui.info(ui.style(f"↻ {shown} changed: rebuilding the image", "blue"))
             apply_rebuild(self)

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from devparity import labels
+from devparity.engine import endpoint, ssh
 from devparity.errors import Conflict, EngineError, EngineUnavailable, ImageNotFound, NotFound, PortInUse
 
 if TYPE_CHECKING:
@@ -39,11 +40,15 @@ API_TIMEOUT = 120  # a single API call (image inspect of a large image, a stop)
 
 
 def engine_address() -> str:
-    """Where the SDK will look for the engine, for error messages."""
+    """Where the engine is, for error messages: its URL (and context), the
+    target's inside ``at``; never raises."""
     bound = _bound.get()
     if bound is not None:
         return bound[0]
-    return os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
+    try:
+        return endpoint.resolve().address()
+    except EngineUnavailable:
+        return os.environ.get("DOCKER_HOST") or f"the Docker context {os.environ.get('DOCKER_CONTEXT') or 'in use'}"
 
 
 def client() -> docker.DockerClient:
@@ -55,17 +60,14 @@ def client() -> docker.DockerClient:
 
 @functools.lru_cache(maxsize=1)
 def _client() -> docker.DockerClient:
-    import docker
-    from docker.errors import DockerException
-
+    """The engine the Docker CLI would use (devparity.engine.endpoint)."""
+    ep = endpoint.resolve()
     try:
-        c = docker.from_env(timeout=PING_TIMEOUT)  # the constructor asks the engine's API version
+        c = _connect(ep)  # the constructor asks the engine's API version
         c.ping()
         c.api.timeout = API_TIMEOUT
-    except DockerException as exc:  # includes connection errors wrapped by the SDK
-        raise _unavailable(exc) from exc
-    except Exception as exc:  # requests' ConnectionError when the socket is gone
-        raise _unavailable(exc) from exc
+    except Exception as exc:  # DockerException, requests' ConnectionError, an ssh client that exits
+        raise _unavailable(exc, ep) from exc
     return c
 
 
@@ -78,29 +80,25 @@ _bound: contextvars.ContextVar[tuple[str, docker.DockerClient] | None] = context
 @contextlib.contextmanager
 def at(host: str | None = None, context: str | None = None) -> Iterator[None]:
     """Talk to another engine inside the block: ``host`` as DOCKER_HOST takes
-    it, or the Docker context ``context``; both None: the current engine.
-    Bound to the current context (contextvars): a thread sees it only when
-    run in a copy of this context (``contextvars.copy_context().run``).
-    Raises EngineUnavailable naming the address when it does not answer."""
+    it (with this environment's TLS settings), or the Docker context
+    ``context`` (devparity.engine.endpoint reads both as the CLI does); both
+    None: the current engine. Bound to the current context (contextvars): a
+    thread sees it only when run in a copy of this context
+    (``contextvars.copy_context().run``). Raises EngineUnavailable naming
+    the address when it does not answer."""
     if host is None and context is None:
         yield
         return
-    address = host or _context_host(str(context))
-    import docker
-
-    unavailable = EngineUnavailable(f"no Docker engine answers at {address}", hint="check the address and that the engine runs there")
+    env = {**os.environ, "DOCKER_HOST": host} if host else {**os.environ, "DOCKER_HOST": "", "DOCKER_CONTEXT": str(context)}
+    ep = endpoint.resolve(env)
     try:
-        # ssh:// through the system ssh client (its config and agent), as the Docker CLI does
-        c = docker.DockerClient(base_url=address, timeout=PING_TIMEOUT, use_ssh_client=address.startswith("ssh://"))
-    except Exception as exc:  # a malformed address, a missing ssh client
-        raise unavailable from exc
+        c = _connect(ep)
+        c.ping()
+    except Exception as exc:  # a malformed address, a refused or reset connection, a timeout
+        raise _unavailable(exc, ep) from exc
     try:
-        try:
-            c.ping()
-        except Exception as exc:  # a refused or reset connection, a timeout
-            raise unavailable from exc
         c.api.timeout = API_TIMEOUT
-        token = _bound.set((address, c))
+        token = _bound.set((ep.address(), c))
         try:
             yield
         finally:
@@ -110,17 +108,17 @@ def at(host: str | None = None, context: str | None = None) -> Iterator[None]:
             c.close()
 
 
-def _context_host(name: str) -> str:
-    """The engine address of the Docker context ``name`` (~/.docker/contexts)."""
-    from docker.context import ContextAPI
+def _connect(ep: endpoint.Endpoint) -> docker.DockerClient:
+    import docker
+    from docker.tls import TLSConfig
 
-    try:
-        ctx = ContextAPI.get_context(name)
-    except Exception:  # a malformed context store
-        ctx = None
-    if ctx is None or not ctx.Host:
-        raise EngineUnavailable(f"there is no Docker context named {name}", hint="list them with `docker context ls`")
-    return str(ctx.Host)
+    tls: TLSConfig | bool = False
+    if ep.tls is not None:
+        cert = (ep.tls.cert, ep.tls.key) if ep.tls.cert and ep.tls.key else None
+        tls = TLSConfig(client_cert=cert, ca_cert=ep.tls.ca, verify=ep.tls.verify)
+    if ep.ssh:
+        ssh.install()  # the system ssh client, its stderr kept out of ours
+    return docker.DockerClient(base_url=ep.host, tls=tls, timeout=PING_TIMEOUT, use_ssh_client=ep.ssh)
 
 
 def answers(timeout: float = PING_TIMEOUT) -> bool:
@@ -133,11 +131,21 @@ def answers(timeout: float = PING_TIMEOUT) -> bool:
         return False
 
 
-def _unavailable(exc: BaseException) -> EngineUnavailable:
-    return EngineUnavailable(
-        f"no Docker engine answers at {engine_address()}",
-        hint="start the Docker engine (on a host without one, as root: scripts/engine from the devparity repo), or point DOCKER_HOST at a running engine",
-    )
+def _unavailable(exc: BaseException, ep: endpoint.Endpoint | None = None) -> EngineUnavailable:
+    address = ep.address() if ep else engine_address()
+    said = ssh.last_error() if ep is not None and ep.ssh else None
+    if said:
+        return EngineUnavailable(
+            f"no Docker engine answers at {address}: ssh said: {said}",
+            hint="check that `ssh` reaches that host without a prompt and that the docker CLI is installed there",
+        )
+    if ep is not None and ep.ssh:
+        hint = "check that `ssh` reaches that host without a prompt and that the docker CLI is installed there"
+    elif ep is not None and ep.host.startswith(("tcp://", "https://", "http://")):
+        hint = "check that the engine listens there (`docker -H ADDRESS info`), the TLS settings (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH), or point DOCKER_HOST elsewhere"
+    else:
+        hint = "start the Docker engine (on a host without one, as root: scripts/engine from the devparity repo), or point DOCKER_HOST at a running engine"
+    return EngineUnavailable(f"no Docker engine answers at {address}", hint=hint)
 
 
 # What the engine says when a published host port is taken: "Bind for

@@ -15,14 +15,15 @@ from devparity import identity, labels
 from devparity.engine import client, mapped_errors, volumes
 from devparity.engine.models import ContainerEvent, ContainerInfo
 from devparity.engine.specs import ContainerSpec
-from devparity.errors import Conflict, EngineError, NotFound, PortInUse
+from devparity.errors import Conflict, NotFound, PortInUse
 
 STOP_TIMEOUT = 2  # seconds; the init process and the supervisor stop in ~0.1 s
 
 
-def run(spec: ContainerSpec) -> str:
+def run(spec: ContainerSpec, *, prepare: Callable[[str], None] | None = None) -> str:
     """Create and start ``spec``; returns the container id. A container that
     fails to start is removed again (a half-made container would hold the name).
+    ``prepare(cid)`` runs between create and start (files copied in: [dev].source = sync).
     The created-token label is added here, at create time (devparity.identity)."""
     api = client().api
     for m in spec.mounts:
@@ -67,9 +68,11 @@ def run(spec: ContainerSpec) -> str:
         ) from None
     cid: str = created["Id"]
     try:
+        if prepare is not None:
+            prepare(cid)
         with mapped_errors(f"start {spec.name}"):
             api.start(cid)
-    except EngineError as exc:
+    except Exception as exc:  # an engine error, or a prepare that could not read the project
         with contextlib.suppress(Exception):
             api.remove_container(cid, force=True)
         if isinstance(exc, PortInUse):

@@ -34,6 +34,17 @@ class Mount:
 
 
 @dataclass(frozen=True)
+class SyncSource:
+    """[dev].source = sync (issue 9): the project is copied into the container
+    through the archive API (devparity.dev.sync) instead of bind-mounted."""
+
+    root: str  # the project directory on this host
+    owner: tuple[int, int]  # uid, gid of the dev user: the copied files are theirs
+    include: tuple[str, ...] = ()  # [build].include (with .dockerignore: what is left out)
+    ignore: tuple[str, ...] = ()  # [dev].ignore (the watcher's ignores)
+
+
+@dataclass(frozen=True)
 class PortBinding:
     container: int
     host_ip: str
@@ -71,6 +82,7 @@ class ContainerSpec:
     network: str | None = None
     aliases: tuple[str, ...] = ()
     restart: str | None = None  # the engine's restart policy ("unless-stopped" for a service)
+    sync: SyncSource | None = None  # dev on an engine that cannot see the project
 
     def open_to_network(self) -> bool:
         """Whether a published port listens beyond this machine."""

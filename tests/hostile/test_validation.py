@@ -87,6 +87,10 @@ CONFIG_CASES = [
     # reload
     ("reload-trailing-newline", with_line("dev", 'reload = "restart\\n"'), "dev.reload", ""),
     ("reload-unknown-signal", with_line("dev", 'reload = "signal:NOTASIG"'), "dev.reload", ""),
+    # source (issue 9)
+    ("source-unknown", with_line("dev", 'source = "rsync"'), "dev.source", ""),
+    ("source-not-a-string", with_line("dev", "source = true"), "dev.source", ""),
+    ("source-trailing-newline", with_line("dev", 'source = "sync\\n"'), "dev.source", ""),
     # workdir
     ("workdir-venv", with_line("app", 'workdir = "/opt/venv"'), "app.workdir", ""),
     ("workdir-above-venv", with_line("app", 'workdir = "/opt"'), "app.workdir", ""),
