@@ -34,8 +34,14 @@ def running_containers(config: Config) -> list[ContainerInfo]:
     """This checkout's running dev and prod containers, by role, oldest
     first (devparity.identity.scan: another checkout's or another tool's
     containers are never compared)."""
-    found = [c for c in identity.scan(config).ours if c.running and c.role in ROLES]
+    found = [c for c in identity.scan(config).ours if c.running and c.role in ROLES and c.kind != labels.SERVICE]
     return sorted(found, key=lambda c: (ROLES.index(c.role or ""), c.created or EPOCH))
+
+
+def running_services(config: Config) -> list[ContainerInfo]:
+    """This checkout's running service containers (issue 8), by role and name."""
+    found = [c for c in identity.scan(config).ours if c.running and c.role in ROLES and c.kind == labels.SERVICE]
+    return sorted(found, key=lambda c: (ROLES.index(c.role or ""), c.component, c.created or EPOCH))
 
 
 class Resolver:
