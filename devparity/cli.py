@@ -259,7 +259,7 @@ def exec_(
 
 @app.command()
 def snapshot(
-    target: str = typer.Argument(..., help="dev, prod, lock, an image reference, or a snapshot file."),
+    target: str = typer.Argument(..., help="dev, prod, lock, a service or process (db, prod/db), an image reference, or a snapshot file."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the snapshot here (default: stdout)."),
 ) -> None:
     """Fingerprint an environment as versioned JSON."""

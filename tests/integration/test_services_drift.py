@@ -21,7 +21,7 @@ from devparity.engine import containers
 from devparity.engine.specs import ContainerSpec, Mount
 from devparity.pin import service_image
 from tests.support import free_port, python_project, run_cli
-from tests.support.registry import REGISTRY, build_variant, forget_repo, lock_project, push
+from tests.support.registry import REGISTRY, build_variant, forget_repo, lock_project, push, start_prod_with_env
 
 STAND_IN = "python:3.11-slim"  # a small local image standing in for a service
 
@@ -201,3 +201,23 @@ data = "/var/lib/postgresql/data"
     line = next(ln for ln in r.stdout.splitlines() if "PG_VERSION" in ln or "created by" in ln)
     assert "service dev/db" in line and "postgres 14" in line and "postgres 15" in line
     assert "dev-pass-123" not in r.stdout + r.stderr
+
+
+def test_snapshot_and_diff_name_services(project: Path, engine: Any, started: list[str], local_ref: str) -> None:
+    start_service(project, "dev", "db", started)
+    prod_db = start_service(project, "prod", "db", started, image=STAND_IN)
+    prod_app = start_prod_with_env(project, engine, {})
+    started.append(prod_app)
+    snap = json.loads(run_cli("snapshot", "prod", cwd=project).stdout)
+    assert snap["services"]["db"]["image_id"] == engine.images.get(STAND_IN).id
+    assert snap["services"]["db"]["fingerprint"]["kind"] == "container"
+    db = json.loads(run_cli("snapshot", "db", cwd=project).stdout)
+    assert db["image_id"] == engine.images.get(local_ref).id and db["ref"].endswith(db["ref"].rsplit("-", 1)[-1])
+    assert run_cli("diff", "db", "prod/db", cwd=project).exit_code == 0  # same packages, env and config
+    run_in(engine, prod_db, "echo edited > /etc/by-hand.conf")
+    r = run_cli("diff", "db", "prod/db", cwd=project)
+    assert r.exit_code == 1 and "/etc/by-hand.conf" in r.stdout, r.stdout
+    lock_snap = json.loads(run_cli("snapshot", "lock", cwd=project).stdout)
+    assert sorted(lock_snap["services"]) == ["cache", "db"]
+    missing = run_cli("snapshot", "prod/cache", cwd=project)
+    assert missing.exit_code != 0 and "prod/cache" in missing.stderr
