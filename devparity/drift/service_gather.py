@@ -108,7 +108,7 @@ def _container(eng: ServiceEngine, cfg: Config, lf: LockFacts, c: ContainerInfo,
 
 def _locked_image(eng: ServiceEngine, lf: LockFacts, service: Service) -> str | None:
     """The image id of the service's lock pin on this engine; None when the
-    lock pins no such image (stale: the lock rule says so) or the engine
+    lock pins another image (stale: the lock rule says so) or the engine
     does not hold it."""
     entry = lf.lock.services.get(service.name) if lf.lock else None
     if entry is None or entry["ref"] != service.image or lf.stale:
