@@ -181,20 +181,25 @@ def test_dev_and_prod_services_on_other_images(project: Path, engine: Any, start
 
 
 def test_a_postgres_data_dir_of_another_major_version(tmp_path: Path, project_name: str, engine: Any, started: list[str]) -> None:
-    if not any("postgres:15" in (i.get("RepoTags") or []) for i in engine.api.images()):
-        pytest.skip("postgres:15 is not on this engine (scripts/engine seeds it)")
+    tags = {t for i in engine.api.images() for t in i.get("RepoTags") or []}
+    if not {"postgres:15", "redis:7"} <= tags:
+        pytest.skip("postgres:15 and redis:7 are not on this engine (scripts/engine seeds them)")
     root = python_project(tmp_path / "app", project_name, port=free_port(), extra_toml="""
 [services.db]
 image = "postgres:15"
 env = { POSTGRES_PASSWORD = "dev-pass-123" }
 data = "/var/lib/postgresql/data"
+
+[services.cache]
+image = "redis:7"
 """)
     lock_project(root)
     db = start_service(root, "dev", "db", started)
+    start_service(root, "dev", "cache", started)  # the seeded redis, its /data an anonymous volume
     run_in(engine, db, "for i in $(seq 60); do [ -s /var/lib/postgresql/data/PG_VERSION ] && exit 0; sleep 0.5; done; exit 1")
     r = check(root)
     assert r.exit_code == 0, r.stdout
-    assert "✓ service data vs server version: ok" in r.stdout
+    assert "✓ service data vs server version: ok" in r.stdout and "✓ live services vs image: ok" in r.stdout
     run_in(engine, db, "echo 14 > /var/lib/postgresql/data/PG_VERSION")  # as a volume made by Postgres 14 reads
     r = check(root)
     assert r.exit_code == 1, r.stdout
