@@ -15,13 +15,15 @@ A rule returns None when the project has no services: it is not listed.
 
 from __future__ import annotations
 
+from typing import List, Optional, Union
+
 from devparity.drift.container_rule import fold_changes
 from devparity.drift.diff import diff
 from devparity.drift.filters import is_temporary
 from devparity.drift.service_versions import differs
 from devparity.drift.findings import Facts, Finding, ServiceContainer, Skipped, comparable, describe, value
 
-Result = list[Finding] | Skipped | None
+Result = Optional[Union[List[Finding], Skipped]]  # typing forms: a runtime alias on Python 3.9
 
 
 def _short(image: str) -> str:
