@@ -260,7 +260,7 @@ def exec_(
 
 @app.command()
 def snapshot(
-    target: str = typer.Argument(..., help="dev, prod, lock, an image reference, or a snapshot file."),
+    target: str = typer.Argument(..., help="dev, prod, lock, a service or process (db, prod/db), an image reference, or a snapshot file."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the snapshot here (default: stdout)."),
     fmt: SnapshotFormat = typer.Option(
         SnapshotFormat.json, "--format", help="json (a devparity fingerprint) or cyclonedx (a CycloneDX 1.6 SBOM)."

@@ -7,22 +7,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from devparity import inputs, lockschema
+from devparity import inputs, lockschema, secrets
 from devparity.config import Config
 from devparity.config_services import Service
 from devparity.lock import Lock
 from devparity.pin import BasePin
 
 
-
-def service_inputs(service: Service) -> dict[str, str]:
+def service_inputs(service: Service, salt: str) -> dict[str, str]:
     """What the lock records of a service's settings besides its image, as
-    hashes (env values may be secrets): `lock --check` names which changed."""
+    hashes sealed with the lock's salt (env values and commands may hold
+    secrets, and the lock is committed): `lock --check` names which changed."""
     settings = service.image_inputs()
-    return {key: inputs.sha256_json(settings[key]) for key in lockschema.SERVICE_INPUTS}
+    return {key: secrets.sealed(inputs.sha256_json(settings[key]), salt) for key in lockschema.SERVICE_INPUTS}
 
 
-def service_entry(service: Service, pin: BasePin, fingerprint: dict[str, Any] | None) -> dict[str, Any]:
+def service_entry(service: Service, pin: BasePin, fingerprint: dict[str, Any] | None, salt: str) -> dict[str, Any]:
     """A service's record in the lock: its pin (as the base's), the hashes of
     its settings and its image's fingerprint."""
     return {
@@ -30,7 +30,7 @@ def service_entry(service: Service, pin: BasePin, fingerprint: dict[str, Any] | 
         "digest": pin.digest,
         "source": pin.source,
         "local_only": pin.source != "registry",
-        "inputs": service_inputs(service),
+        "inputs": service_inputs(service, salt),
         "fingerprint": fingerprint,
     }
 
@@ -50,7 +50,7 @@ def stale_services(config: Config, lock: Lock) -> list[str]:
         entry, service = recorded[name], current[name]
         if entry["ref"] != service.image:
             changed.append(f"[services.{name}].image ({entry['ref']} -> {service.image})")
-        now = service_inputs(service)
+        now = service_inputs(service, secrets.salt_of(lock))
         changed += [f"[services.{name}].{key}" for key in lockschema.SERVICE_INPUTS if entry["inputs"].get(key) != now[key]]
     return changed
 

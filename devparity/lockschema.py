@@ -18,6 +18,13 @@ from devparity.config_services import NAME as SERVICE_NAME
 from devparity.errors import LockError
 from devparity.imageref import is_digest, is_reference
 
+_SEALED = re.compile(r"pbkdf2:[0-9a-f]{64}")
+
+
+def is_sealed(value: object) -> bool:
+    """A hash of devparity.secrets.sealed: service settings may hold secrets."""
+    return isinstance(value, str) and bool(_SEALED.fullmatch(value))
+
 SCHEMA = 1
 SALT_RE = re.compile(r"[0-9a-f]{32}", re.ASCII)
 _PROJECT_RE = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}", re.ASCII)
@@ -125,7 +132,7 @@ def _services(services: Any) -> None:
         _pin(entry, field)
         ins = _table(entry, f"{field}.inputs", SERVICE_INPUTS)
         for key in SERVICE_INPUTS:
-            _need(ins, f"{field}.inputs.{key}", is_digest, "must be a sha256 digest")
+            _need(ins, f"{field}.inputs.{key}", is_sealed, "must be a sealed hash (pbkdf2:<64 hex>)")
         if entry["fingerprint"] is not None:
             _fingerprint(entry["fingerprint"], f"{field}.fingerprint")
 

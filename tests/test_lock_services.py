@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from devparity import config, lock, lock_services, pin, project
+from devparity import config, inputs, lock, lock_services, pin, project
 from devparity.errors import LockError
 from tests.support import lock_data, python_project, run_cli
 from tests.support.project import SERVICE_DIGEST
@@ -177,3 +177,18 @@ def test_no_mutation_of_the_services_section_escapes(tmp_path: Path) -> None:
             lock.disagreements(cfg, got)
             lock_services.stale_services(cfg, got)
             pin.service_image(project.Project(cfg, got), cfg.services[0])
+
+
+def test_service_settings_are_sealed_not_guessable(tmp_path: Path) -> None:
+    """The lock is committed and a service's env holds its password: the
+    settings hashes are keyed with the lock's salt and slow, so hashing a
+    guess (`dev`) the plain way finds nothing in the file."""
+    cfg = setup(tmp_path)
+    text = (tmp_path / "devparity.lock").read_text()
+    db = next(s for s in cfg.services if s.name == "db")
+    plain = inputs.sha256_json(db.image_inputs()["env"])
+    assert plain.split(":")[-1] not in text
+    recorded = json.loads(text)["services"]["db"]["inputs"]["env"]
+    assert recorded.startswith("pbkdf2:") and recorded != plain
+    # and still stable: the same settings under the same salt seal alike
+    assert lock_services.service_inputs(db, json.loads(text)["salt"])["env"] == recorded

@@ -83,4 +83,4 @@ def _service(service: Service, project: str, salt: str) -> dict[str, Any]:
     fp = {k: v for k, v in fp.items() if k not in _VOLATILE}
     fp["base"] = {"ref": p.ref, "digest": p.digest}
     ui.ok(f"pinned service {service.name}: {p.ref} to {p.digest}" + (" (local-only)" if p.source == "local" else ""))
-    return lock_services.service_entry(service, p, fp)
+    return lock_services.service_entry(service, p, fp, salt)

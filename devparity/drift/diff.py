@@ -20,7 +20,7 @@ from devparity.ui import escape_controls
 CHANGES_SCHEMA = 1
 Kind = Literal["added", "removed", "changed"]
 # Report order: what users act on first.
-CATEGORIES = ("base", "os", "runtime", "package", "config", "env", "changes", "hidden")
+CATEGORIES = ("base", "os", "runtime", "package", "config", "env", "changes", "hidden", "service")
 _ORDER = {c: i for i, c in enumerate(CATEGORIES)}
 _SIGN = {"added": "+", "removed": "-", "changed": "~"}
 _CONFIG_KEYS = ("user", "workdir", "entrypoint", "cmd", "exposed_ports")
@@ -69,7 +69,36 @@ def diff(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[Change]:
     changes += _mapping("env", mask_env(_section(ca, "env")), mask_env(_section(cb, "env")))
     changes += _mapping("changes", _changes_by_path(a), _changes_by_path(b))
     changes += _mapping("hidden", _as_set(a.get("hidden_paths")), _as_set(b.get("hidden_paths")))
+    changes += _services(_section(a, "services"), _section(b, "services"))
     return sorted(changes, key=Change.sort_key)
+
+
+# What names a machine's copy of a service fingerprint, not its content.
+_SERVICE_VOLATILE = ("image_id", "ref", "kind", "base")
+
+
+def _services(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[Change]:
+    """A snapshot's ``services`` (issue 8: NAME -> {image_id, fingerprint}):
+    a service on one side only, another image id where both sides know it,
+    and each difference of their fingerprints, named ``<service> <category>
+    <name>``."""
+    out = [Change("service", n, "removed", a[n].get("image_id") if isinstance(a[n], Mapping) else None) for n in a.keys() - b.keys()]
+    out += [Change("service", n, "added", None, b[n].get("image_id") if isinstance(b[n], Mapping) else None) for n in b.keys() - a.keys()]
+    for name in a.keys() & b.keys():
+        sa, sb = a[name], b[name]
+        if not (isinstance(sa, Mapping) and isinstance(sb, Mapping)):
+            continue
+        ia, ib = sa.get("image_id"), sb.get("image_id")
+        if ia and ib and ia != ib:
+            out.append(Change("service", f"{name} image", "changed", ia, ib))
+        fa, fb = (
+            {k: v for k, v in (s.get("fingerprint") or {}).items() if k not in _SERVICE_VOLATILE} for s in (sa, sb)
+        )
+        out += [
+            Change("service", f"{name} {c.category} {c.name}", c.kind, c.a, c.b, c.ecosystem)
+            for c in diff(fa, fb)
+        ]
+    return out
 
 
 def _config(c: Mapping[str, Any]) -> dict[str, Any]:

@@ -69,6 +69,49 @@ class BaseFacts:
 
 
 @dataclass(frozen=True)
+class ServicePin:
+    """A service's locked registry pin against its tag's digest now (issue 8)."""
+
+    service: str
+    ref: str
+    locked: str
+    now: str | None  # None: the registry could not be asked (see ``unreachable``)
+    unreachable: str | None = None
+
+
+@dataclass(frozen=True)
+class ServiceVersion:
+    """What a service's data directory says it was created by, against the
+    server version its image carries (devparity.drift.service_versions)."""
+
+    server: str  # "postgres"
+    data_dir: str
+    path: str  # the version file in the data directory: /var/lib/postgresql/data/PG_VERSION
+    data: str | None  # None: the data directory holds no version file yet
+    image: str | None  # None: the image's version could not be read
+
+
+@dataclass(frozen=True)
+class ServiceContainer:
+    """A running service container (issue 8), read through the archive API."""
+
+    role: str  # "dev" | "prod"
+    service: str
+    name: str  # the container's
+    fingerprint: Mapping[str, Any]  # fingerprint_container
+    image: Mapping[str, Any]  # fingerprint_image of the image it runs
+    declared_env: Mapping[str, str]  # [services.NAME].env, masked like the fingerprints
+    data: str | None  # [services.NAME].data
+    locked_image: str | None  # the image id of its locked pin; None: no pin here to compare
+    version: ServiceVersion | None = None
+
+    @property
+    def label(self) -> str:
+        """How findings name it: ``dev/db``."""
+        return f"{self.role}/{self.service}"
+
+
+@dataclass(frozen=True)
 class SecretFile:
     """A file in the image's app dir that looks like a secret (never its value)."""
 
@@ -95,6 +138,9 @@ class Facts:
     app_secrets: tuple[SecretFile, ...] | Skipped = Skipped("the image's app files were not scanned")
     # What a hand edit made the lock's fields disagree on (devparity.lock.disagreements).
     edited: tuple[str, ...] = ()
+    # Issue 8; None: the project has no services (their rules are not listed).
+    service_pins: tuple[ServicePin, ...] | Skipped | None = None
+    services: tuple[ServiceContainer, ...] | Skipped | None = None
 
 
 @dataclass(frozen=True)

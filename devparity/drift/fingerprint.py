@@ -216,6 +216,12 @@ def host_files(root: str) -> list[str]:
 def masked(fp: dict[str, Any], salt: str | None = None) -> dict[str, Any]:
     """``fp`` with its config's env and command masked again (idempotent), for
     a snapshot file a hand may have edited."""
+    services = fp.get("services")
+    if isinstance(services, dict):  # issue 8: each service's fingerprint too
+        fp = {**fp, "services": {
+            n: {**v, "fingerprint": masked(v["fingerprint"], salt)} if isinstance(v, dict) and isinstance(v.get("fingerprint"), dict) else v
+            for n, v in services.items()
+        }}
     config = fp.get("config")
     if not isinstance(config, dict):
         return fp

@@ -18,11 +18,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from devparity import builder, labels, runtimes, secrets, ui
+from devparity import builder, labels, lock_services, runtimes, secrets, ui
 from devparity import lock as lock_mod
 from devparity.builder import ImageResult
 from devparity.cache import atomic_write_text, cache_dir
-from devparity.drift import fingerprint, targets
+from devparity.drift import fingerprint, service_gather, targets
 from devparity.drift.filters import hidden_paths
 from devparity.drift.findings import BaseFacts, ContainerFacts, Facts, SecretFile, Skipped
 from devparity.drift.fingerprint import host_files
@@ -52,6 +52,10 @@ class Engine(Protocol):
     def running_containers(self, plan: BuildPlan) -> list[ContainerInfo]: ...
     def list_image_tree(self, image_id: str, *, project: str, path: str) -> list[str]: ...
     def walk_image(self, image_id: str, *, project: str, path: str, max_size: int) -> Iterator[tuple[str, bytes]]: ...
+    # issue 8 (devparity.drift.service_gather): asked only when the project has services
+    def running_services(self, config: Config) -> list[ContainerInfo]: ...
+    def image_id(self, ref: str) -> str | None: ...
+    def read_container_file(self, cid: str, path: str) -> bytes | None: ...
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,9 @@ class LockFacts:
     locked: Mapping[str, Any] | Skipped  # the lock's fingerprint
     lock: Lock | None  # the lock, when there is one and it can be trusted
     salt: str  # masks are keyed with it
+    # services added, removed or changed since the lock (issue 8): the lock
+    # rule names them; the app's image rules still compare
+    stale_services: tuple[str, ...] = ()
 
 
 def lock_facts(plan: BuildPlan, lk: Lock | None) -> LockFacts:
@@ -75,7 +82,7 @@ def lock_facts(plan: BuildPlan, lk: Lock | None) -> LockFacts:
         # all: the rules that compare with it stand down; the lock rule fails.
         return LockFacts(edited, stale, DISTRUSTED, None, secrets.salt_of(None))
     locked = lk.fingerprint or Skipped("devparity.lock records no fingerprint; run `devparity lock`")
-    return LockFacts(edited, stale, locked, lk, secrets.salt_of(lk))
+    return LockFacts(edited, stale, locked, lk, secrets.salt_of(lk), tuple(lock_services.stale_services(cfg, lk)))
 
 
 def _not_comparable(lf: LockFacts, what: str) -> Skipped | None:
@@ -285,7 +292,7 @@ def gather(eng: Engine, plan: BuildPlan, lk: Lock | None, *, host: HostProbe, of
         dep_files=cfg.dep_files,
         workdir=cfg.workdir,
         dev_env=secrets.mask_env(cfg.dev_env, lf.salt),
-        stale=lf.stale,
+        stale=None if lf.stale is None else lf.stale + lf.stale_services,
         locked=lf.locked,
         image=image_facts(eng, plan, lf),
         base=base_facts(eng, lf, offline=offline),
@@ -294,6 +301,8 @@ def gather(eng: Engine, plan: BuildPlan, lk: Lock | None, *, host: HostProbe, of
         host=host.result(),
         app_secrets=secrets_facts(eng, plan, lf),
         edited=lf.edited,
+        service_pins=service_gather.pin_facts(eng, cfg, lf, offline=offline),
+        services=service_gather.container_facts(eng, cfg, lf),
     )
 
 
@@ -332,6 +341,16 @@ class Live:
 
     def list_image_tree(self, image_id: str, *, project: str, path: str) -> list[str]:
         return fingerprint.image_tree(image_id, path, project)  # cached by image id
+
+    def running_services(self, config: Config) -> list[ContainerInfo]:
+        return targets.running_services(config)
+
+    def image_id(self, ref: str) -> str | None:
+        image = images.find(ref)
+        return image.id if image else None
+
+    def read_container_file(self, cid: str, path: str) -> bytes | None:
+        return archive.read_files(archive.Target("container", cid), [path])[path]
 
     def walk_image(self, image_id: str, *, project: str, path: str, max_size: int) -> Iterator[tuple[str, bytes]]:
         with archive.open_reader(archive.Target("image", image_id, project)) as reader:

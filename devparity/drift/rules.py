@@ -8,8 +8,9 @@ Rule ids (stable, used by ``[check].allow`` and every report format):
 config builds vs the locked fingerprint), ``base`` (the base tag's registry
 digest vs the pinned one), ``containers`` (live dev/prod containers vs their
 image, see ``devparity.drift.live``), ``host`` (the host's runtime vs the
-pinned version) and ``secrets`` (secret-looking files in the prod image's
-app dir).
+pinned version), ``secrets`` (secret-looking files in the prod image's
+app dir), and for backing services (issue 8, devparity.drift.service_rules)
+``service-pins``, ``services``, ``service-images`` and ``service-versions``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dataclasses import replace
 
 from devparity import runtimes
 from devparity.config import AllowRule
+from devparity.drift import service_rules
 from devparity.drift.container_rule import rule_containers
 from devparity.drift.diff import Change, diff
 from devparity.drift.findings import Facts, Finding, Outcome, RuleResult, Skipped, comparable, describe
@@ -171,13 +173,19 @@ def _managers(language: str) -> str:
     return runtime.version_managers if runtime else "asdf, mise"
 
 
-RULES: tuple[tuple[str, str, Callable[[Facts], list[Finding] | Skipped]], ...] = (
+# A rule that returns None does not apply to this project (the service
+# rules of a project without services) and is not listed.
+RULES: tuple[tuple[str, str, Callable[[Facts], list[Finding] | Skipped | None]], ...] = (
     ("lock", "lock freshness", rule_lock),
     ("image", "image vs lock", rule_image),
     ("base", "base image digest", rule_base),
     ("containers", "live containers vs image", rule_containers),
     ("host", "host runtime vs pin", rule_host),
     ("secrets", "secrets in the image", rule_secrets),
+    ("service-pins", "service image digests", service_rules.rule_service_pins),
+    ("services", "live services vs image", service_rules.rule_services),
+    ("service-images", "service images vs lock, dev vs prod", service_rules.rule_service_images),
+    ("service-versions", "service data vs server version", service_rules.rule_service_versions),
 )
 
 
@@ -203,6 +211,8 @@ def evaluate(
     results = []
     decided = [(rule_id, title, fn(facts)) for rule_id, title, fn in RULES]
     for rule_id, title, got in [*decided, *extra]:
+        if got is None:
+            continue
         if isinstance(got, Skipped):
             results.append(RuleResult(rule_id, title, skipped=got.reason))
             continue

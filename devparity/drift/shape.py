@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from devparity.config_services import NAME
 from devparity.errors import UsageError
 
 _SCALAR = (str, int, float, bool, type(None))
@@ -38,6 +39,25 @@ def _bad_field(fp: dict[str, Any]) -> str | None:
     hidden = fp.get("hidden_paths")
     if hidden is not None and not (isinstance(hidden, list) and all(isinstance(p, str) for p in hidden)):
         return "hidden_paths"
+    return _bad_services(fp.get("services"))
+
+
+def _bad_services(services: Any) -> str | None:
+    """``services`` (issue 8): NAME -> {image_id, fingerprint}, each checked as one."""
+    if services is None:
+        return None
+    if not isinstance(services, dict):
+        return "services"
+    for name, entry in services.items():
+        field = f"services.{name}" if isinstance(name, str) and NAME.fullmatch(name) else "services"
+        if not isinstance(entry, dict) or not isinstance(entry.get("image_id"), (str, type(None))):
+            return field
+        inner = entry.get("fingerprint")
+        if not isinstance(inner, dict):
+            return f"{field}.fingerprint"
+        bad = _bad_field(inner)
+        if bad:
+            return f"{field}.fingerprint.{bad}"
     return None
 
 

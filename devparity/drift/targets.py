@@ -1,11 +1,12 @@
 """What `snapshot` and `diff` accept as an environment, resolved to a fingerprint.
 
 A TARGET is, in this order: ``dev`` or ``prod`` (this project's running
-app container of that role), ``lock`` (the fingerprint in devparity.lock),
-a process or service of the project (``worker`` is dev's, ``prod/worker``;
-issue 8), an existing snapshot file (or a CycloneDX JSON SBOM, issue 11),
-or a local image reference (``./dev``
-names a file called dev).
+app container of that role, with a ``services`` section listing each running
+service's image and fingerprint), ``lock`` (the fingerprint in
+devparity.lock, with its service pins' fingerprints), a process or service
+of the project (``worker`` is dev's, ``prod/worker``; issue 8), an existing
+snapshot file (or a CycloneDX JSON SBOM, issue 11), or a local image reference (``./dev`` names a file called
+dev).
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from devparity import identity, labels, lock, roles, secrets
-from devparity.config_services import NAME
 from devparity import project as project_mod
+from devparity.config_services import NAME
 from devparity.drift import fingerprint
 from devparity.engine.models import EPOCH
 from devparity.sbom import read as sbom_read
@@ -36,8 +37,14 @@ def running_containers(config: Config) -> list[ContainerInfo]:
     """This checkout's running dev and prod containers, by role, oldest
     first (devparity.identity.scan: another checkout's or another tool's
     containers are never compared)."""
-    found = [c for c in identity.scan(config).ours if c.running and c.role in ROLES]
+    found = [c for c in identity.scan(config).ours if c.running and c.role in ROLES and c.kind != labels.SERVICE]
     return sorted(found, key=lambda c: (ROLES.index(c.role or ""), c.created or EPOCH))
+
+
+def running_services(config: Config) -> list[ContainerInfo]:
+    """This checkout's running service containers (issue 8), by role and name."""
+    found = [c for c in identity.scan(config).ours if c.running and c.role in ROLES and c.kind == labels.SERVICE]
+    return sorted(found, key=lambda c: (ROLES.index(c.role or ""), c.component, c.created or EPOCH))
 
 
 class Resolver:
@@ -109,18 +116,32 @@ class Resolver:
 
     def _container(self, component: Component) -> dict[str, Any]:
         name, role = self.project().config.name, component.role
-        found = [
-            c for c in running_containers(self.project().config)
-            if c.role == role and c.kind == component.kind and c.component == component.name
-        ]
+        cfg = self.project().config
+        running = running_services(cfg) if component.kind == labels.SERVICE else running_containers(cfg)
+        found = [c for c in running if c.role == role and c.kind == component.kind and c.component == component.name]
         if not found:
             raise ContainerNotFound(
                 f"no {component.label()} container of project {name} is running in this checkout",
                 hint=f"start one: `devparity up {role} --detach`",
             )
         fp = fingerprint.fingerprint_container(found[-1].id, project=name, salt=self.salt())
+        if component.kind == labels.APP:
+            services = self._services(role)
+            return {**fp, "services": services} if services else fp
         # which of the project's containers it is (diff does not compare it)
-        return fp if component.kind == labels.APP else {**fp, "component": component.label()}
+        return {**fp, "component": component.label()}
+
+    def _services(self, role: str) -> dict[str, Any]:
+        """Each running service of ``role``: its image id and fingerprint (issue 8)."""
+        cfg = self.project().config
+        if not cfg.services:
+            return {}
+        out: dict[str, Any] = {}
+        for c in running_services(cfg):
+            if c.role == role:
+                fp = fingerprint.fingerprint_container(c.id, project=cfg.name, salt=self.salt())
+                out[c.component] = {"image_id": fp.get("image_id"), "fingerprint": fp}
+        return out
 
     def _lock(self) -> dict[str, Any]:
         p = self.project()
@@ -136,4 +157,10 @@ class Resolver:
             raise lock.edited(edited)
 
         fp = {"schema": fingerprint.SCHEMA, **p.lock.fingerprint, "kind": "image", "ref": "devparity.lock"}
+        services = {
+            name: {"image_id": e["digest"] if e["source"] == "local" else None, "fingerprint": e["fingerprint"]}
+            for name, e in p.lock.services.items()
+        }
+        if services:
+            fp["services"] = services
         return fingerprint.masked(fp, self.salt())

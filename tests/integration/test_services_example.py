@@ -38,8 +38,6 @@ def pending(*parts: str) -> pytest.MarkDecorator:
     return pytest.mark.xfail(strict=True, reason=f"not on main yet: {', '.join(parts)}")
 
 
-RUN = "services started by up and removed by down (svc-run)"
-DRIFT = "check rules for services (svc-drift)"
 
 
 def example(root: Path, name: str, *, cache_image: str | None = None) -> tuple[Path, int, int]:
@@ -126,7 +124,6 @@ def ups() -> Iterator[list[Up]]:
         u.close()
 
 
-@pending(RUN, DRIFT)
 def test_up_serves_both_services_keeps_data_across_down_and_down_volumes_removes_all(
     engine: Any, project_name: str, leftovers: list[str], tmp_path: Path
 ) -> None:
@@ -205,7 +202,6 @@ def cache_ref(engine: Any) -> Iterator[str]:
     forget_repo(engine, repo)
 
 
-@pending(RUN, DRIFT)
 def test_check_names_cache_when_its_registry_tag_moves(
     engine: Any, project_name: str, leftovers: list[str], cache_ref: str, tmp_path: Path
 ) -> None:
@@ -223,7 +219,6 @@ def test_check_names_cache_when_its_registry_tag_moves(
     assert re.search(r"\bcache\b", r.stdout), r.stdout
 
 
-@pending(RUN, DRIFT)
 def test_check_names_the_service_and_the_path_of_a_hand_edit_under_etc(
     engine: Any, project_name: str, leftovers: list[str], tmp_path: Path
 ) -> None:

@@ -12,7 +12,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from devparity import config, inputs, lock, lock_services, render
+from devparity import config, inputs, lock, lock_services, render, secrets
 from devparity.pin import BasePin
 from tests.support.app import APP_PY
 from tests.support.fingerprints import fingerprint
@@ -142,13 +142,14 @@ def lock_data(
         drop=("kind", "ref", "image_id", "config"),
     )
     pin = BasePin(ref, digest, "registry", None)
+    salt = salt or secrets.new_salt()  # the services' sealed settings need it now
     services = {}
     for s in cfg.services:  # issue 8: a registry pin each, or local-only for names in ``local``
         source = "local" if s.name in local else "registry"
         spin = BasePin(s.image, SERVICE_DIGEST, source, SERVICE_DIGEST if source == "local" else None)
         sfp = fingerprint(os={"id": "debian"}, packages={"dpkg": {"bash": "5.2"}}, runtimes={},
                           base={"ref": s.image, "digest": SERVICE_DIGEST}, drop=("kind", "ref", "image_id"))
-        services[s.name] = lock_services.service_entry(s, spin, sfp)
+        services[s.name] = lock_services.service_entry(s, spin, sfp, salt)
     return lock.make(cfg, inputs.compute(cfg, digest), pin, runtime_in_image="3.11.9", fingerprint=fp, salt=salt,
                      services=services)
 
