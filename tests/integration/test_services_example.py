@@ -32,14 +32,6 @@ EXAMPLE = REPO / "examples" / "services"
 FIRST_UP = 600
 
 
-def pending(*parts: str) -> pytest.MarkDecorator:
-    """A must-show whose feature is still being built by another part of
-    issue 8: strict, so the test fails the day it passes and the mark goes."""
-    return pytest.mark.xfail(strict=True, reason=f"not on main yet: {', '.join(parts)}")
-
-
-
-
 def example(root: Path, name: str, *, cache_image: str | None = None) -> tuple[Path, int, int]:
     """examples/services copied to ``root`` as project ``name`` with free dev
     and prod ports; returns (root, dev port, prod port)."""
