@@ -62,12 +62,29 @@ def sbom_text(fp: dict[str, Any], fmt: str, *, timestamp: datetime.datetime | No
 SBOM_FIELDS = ("os", "runtimes", "packages")
 
 
+def _sbom_view(fp: dict[str, Any]) -> dict[str, Any]:
+    """What an SBOM can hold of ``fp``: its and its services' OS, runtimes
+    and packages (and the services' image ids)."""
+    view: dict[str, Any] = {k: fp.get(k) for k in SBOM_FIELDS}
+    services = fp.get("services")
+    if isinstance(services, dict) and services:
+        view["services"] = {
+            name: {
+                "image_id": entry.get("image_id"),
+                "fingerprint": {k: (entry.get("fingerprint") or {}).get(k) for k in SBOM_FIELDS},
+            }
+            for name, entry in services.items()
+            if isinstance(entry, dict)
+        }
+    return view
+
+
 def comparable_pair(a: dict[str, Any], b: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Fingerprints as the diff should see them: ``base`` only when both sides
     know it (an image's own fingerprint leaves it None; the lock records it);
     only the packages, runtimes and OS when either side is an SBOM."""
     if a.get("sbom") or b.get("sbom"):
-        return {k: a.get(k) for k in SBOM_FIELDS}, {k: b.get(k) for k in SBOM_FIELDS}
+        return _sbom_view(a), _sbom_view(b)
     if a.get("base") and b.get("base"):
         return a, b
     return {k: v for k, v in a.items() if k != "base"}, {k: v for k, v in b.items() if k != "base"}

@@ -22,7 +22,7 @@ from cyclonedx.model.component import Component, ComponentType
 from cyclonedx.output.json import JsonV1Dot6
 
 from devparity import __version__, sbom
-from devparity.sbom.read import ECOSYSTEM, IMAGE_ID, KIND, OS_FIELD, RUNTIME
+from devparity.sbom.read import ECOSYSTEM, IMAGE_ID, KIND, OS_FIELD, RUNTIME, SERVICE
 
 
 def _props(**values: str) -> list[Property]:
@@ -47,39 +47,70 @@ def build(fp: Mapping[str, Any], *, timestamp: datetime.datetime | None = None, 
         properties=_props(**{KIND: str(fp.get("kind") or "image")}, **({IMAGE_ID: image_id} if image_id else {})),
     )
     bom.metadata.component = subject
+    for component in environment(fp, ""):
+        bom.components.add(component)
+    # the backing services a dev/prod snapshot or the lock lists (issue 8):
+    # a container each, its own OS and packages nested in it
+    for name, entry in sorted(_services(fp).items()):
+        service_id = str(entry.get("image_id") or "")
+        bom.components.add(
+            Component(
+                type=ComponentType.CONTAINER,
+                name=name,
+                version=service_id or None,
+                bom_ref=f"service:{name}",
+                properties=_props(**{SERVICE: name}),
+                components=environment(entry.get("fingerprint") or {}, f"service:{name}:"),
+            )
+        )
+    # everything is in the image: a complete (flat) dependency graph
+    bom.register_dependency(subject, list(bom.components))
+    return bom
+
+
+def _services(fp: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    services = fp.get("services")
+    if not isinstance(services, Mapping):
+        return {}
+    return {str(k): v for k, v in services.items() if isinstance(v, Mapping)}
+
+
+def environment(fp: Mapping[str, Any], prefix: str) -> list[Component]:
+    """The OS, runtimes and packages of one fingerprint as components;
+    ``prefix`` keeps a service's bom-refs apart from the app's (both may
+    hold the same Debian package)."""
+    out: list[Component] = []
     os_info = fp.get("os") if isinstance(fp.get("os"), Mapping) else {}
     if os_info and os_info.get("id"):
-        bom.components.add(
+        out.append(
             Component(
                 type=ComponentType.OPERATING_SYSTEM,
                 name=str(os_info["id"]),
                 version=str(os_info.get("version_id") or "") or None,
                 description=str(os_info.get("pretty_name") or "") or None,
-                bom_ref=f"os:{os_info['id']}",
+                bom_ref=f"{prefix}os:{os_info['id']}",
                 properties=[Property(name=OS_FIELD + k, value=str(v)) for k, v in sorted(os_info.items()) if v is not None],
             )
         )
     for name, version in sorted((fp.get("runtimes") or {}).items()):
         purl = sbom.runtime_url(name, str(version))
-        bom.components.add(
+        out.append(
             Component(type=ComponentType.PLATFORM, name=name, version=str(version), purl=purl,
-                      bom_ref=f"runtime:{purl}", properties=_props(**{RUNTIME: name}))
+                      bom_ref=f"{prefix}runtime:{purl}", properties=_props(**{RUNTIME: name}))
         )
     for pkg in sbom.packages(fp):
-        bom.components.add(
+        out.append(
             Component(
                 type=ComponentType.LIBRARY,
                 name=pkg.name,
                 version=pkg.version or None,
                 purl=pkg.purl,
                 # unique: two ecosystems never share a purl type
-                bom_ref=str(pkg.purl),
+                bom_ref=f"{prefix}{pkg.purl}",
                 properties=_props(**{ECOSYSTEM: pkg.ecosystem}),
             )
         )
-    # everything is in the image: a complete (flat) dependency graph
-    bom.register_dependency(subject, list(bom.components))
-    return bom
+    return out
 
 
 def dumps(fp: Mapping[str, Any], *, timestamp: datetime.datetime | None = None, serial: bool = False) -> str:

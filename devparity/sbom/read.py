@@ -20,6 +20,7 @@ RUNTIME = "devparity:runtime"
 OS_FIELD = "devparity:os:"
 KIND = "devparity:kind"
 IMAGE_ID = "devparity:image_id"
+SERVICE = "devparity:service"
 HINT = "pass a CycloneDX JSON SBOM (as `devparity snapshot TARGET --format cyclonedx` writes) or a devparity snapshot"
 
 
@@ -51,9 +52,32 @@ def to_fingerprint(data: dict[str, Any], where: str) -> dict[str, Any]:
         raise UsageError(f"{where} is not a CycloneDX JSON SBOM (`components` must be a list)", hint=HINT)
     subject = _dict(_dict(data.get("metadata")).get("component"))
     subject_props = _properties(subject)
+    os_info, runtimes_found, packages, services = _environment(components, where)
+    fp: dict[str, Any] = {
+        "schema": 1,
+        "kind": subject_props.get(KIND, "image"),
+        "ref": _text(subject.get("name")) or where,
+        "image_id": subject_props.get(IMAGE_ID) or _text(subject.get("version")),
+        "os": os_info,
+        "runtimes": runtimes_found,
+        "packages": packages,
+        "sbom": "cyclonedx",
+    }
+    if services:
+        fp["services"] = services
+    shape.check(fp, where)  # a field of another type is an input error, not a crash
+    return fp
+
+
+def _environment(
+    components: list[Any], where: str
+) -> tuple[dict[str, Any], dict[str, str], dict[str, dict[str, str]], dict[str, Any]]:
+    """The OS, runtimes, packages and services (each a container component
+    with its own environment nested, as devparity writes it) of a component list."""
     os_info: dict[str, Any] = {}
     runtimes_found: dict[str, str] = {}
     packages: dict[str, dict[str, str]] = {}
+    services: dict[str, Any] = {}
     for item in components:
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
             raise UsageError(f"{where}: a component has no name; not a CycloneDX SBOM devparity can read", hint=HINT)
@@ -67,21 +91,19 @@ def to_fingerprint(data: dict[str, Any], where: str) -> dict[str, Any]:
             }
         elif RUNTIME in props:
             runtimes_found[props[RUNTIME]] = version
+        elif SERVICE in props:
+            nested = item.get("components") or []
+            if not isinstance(nested, list):
+                raise UsageError(f"{where}: a service's `components` must be a list", hint=HINT)
+            s_os, s_runtimes, s_packages, _ = _environment(nested, where)
+            services[props[SERVICE]] = {
+                "image_id": version or None,
+                "fingerprint": {"os": s_os, "runtimes": s_runtimes, "packages": s_packages},
+            }
         else:
             ecosystem, name = _package(item, props, where)
             packages.setdefault(ecosystem, {})[name] = version
-    fp = {
-        "schema": 1,
-        "kind": subject_props.get(KIND, "image"),
-        "ref": _text(subject.get("name")) or where,
-        "image_id": subject_props.get(IMAGE_ID) or _text(subject.get("version")),
-        "os": os_info,
-        "runtimes": runtimes_found,
-        "packages": packages,
-        "sbom": "cyclonedx",
-    }
-    shape.check(fp, where)  # a field of another type is an input error, not a crash
-    return fp
+    return os_info, runtimes_found, packages, services
 
 
 def _package(item: dict[str, Any], props: dict[str, str], where: str) -> tuple[str, str]:

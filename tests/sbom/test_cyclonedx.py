@@ -153,3 +153,34 @@ def test_sbom_timestamp_needs_an_sbom_format(tmp_path: Path) -> None:
     snap.write_text(json.dumps(fp()))
     r = run_cli("snapshot", str(snap), "--sbom-timestamp")
     assert r.exit_code == 2 and "--format cyclonedx" in r.stderr
+
+
+def _with_services(redis: str = "7.2.4") -> dict[str, Any]:
+    db = fingerprint(packages={"dpkg": {"bash": "5.2.15-2+b2", "postgresql-15": "15.6-0+deb12u1"}}, runtimes={})
+    cache = fingerprint(packages={"dpkg": {"bash": "5.2.15-2+b2", "redis-server": redis}}, runtimes={})
+    return fp(services={"db": {"image_id": "sha256:" + "d" * 64, "fingerprint": db},
+                        "cache": {"image_id": None, "fingerprint": cache}})
+
+
+def test_services_are_containers_with_their_own_packages_nested() -> None:
+    text = cyclonedx.dumps(_with_services())
+    validate(text)  # the app's and a service's bash have distinct bom-refs
+    doc = json.loads(text)
+    services = {c["name"]: c for c in doc["components"] if c["type"] == "container"}
+    assert set(services) == {"db", "cache"}
+    assert services["db"]["version"] == "sha256:" + "d" * 64 and "version" not in services["cache"]
+    nested = {c.get("purl") for c in services["db"]["components"]}
+    assert "pkg:deb/debian/postgresql-15@15.6-0%2Bdeb12u1?distro=debian-12" in nested
+    back = read.to_fingerprint(doc, "s.json")
+    assert back["services"]["cache"]["fingerprint"]["packages"]["dpkg"]["redis-server"] == "7.2.4"
+    assert back["services"]["db"]["image_id"] == "sha256:" + "d" * 64
+
+
+def test_diff_names_a_service_package_that_moved(tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_text(json.dumps(_with_services()))
+    (tmp_path / "b.cdx.json").write_text(cyclonedx.dumps(_with_services(redis="7.2.5")))
+    (tmp_path / "a.cdx.json").write_text(cyclonedx.dumps(_with_services()))
+    assert run_cli("diff", str(tmp_path / "a.json"), str(tmp_path / "a.cdx.json")).exit_code == 0
+    r = run_cli("diff", str(tmp_path / "a.json"), str(tmp_path / "b.cdx.json"))
+    assert r.exit_code == 1
+    assert "cache package redis-server" in r.stdout and "7.2.5" in r.stdout, r.stdout
