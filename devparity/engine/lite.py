@@ -1,0 +1,170 @@
+"""The engine's plain JSON calls (list, inspect, remove, a registry digest)
+over a local Unix socket with the standard library, without the Docker SDK.
+
+Why: importing the SDK (requests, urllib3, and paramiko for ssh://) and its
+start (a version call, a ping) cost 150-250 ms of every command, more than
+`down` and a `check` with nothing running do with the engine (issue 10).
+What streams (build, logs, exec, archives) and every engine that is not a
+local socket (tcp://, ssh://) stay with the SDK (devparity.engine.client).
+
+One connection per request: a Unix connect costs microseconds, and callers
+use this from several threads at once (`down` removes in parallel). Errors
+are this module's own (``Unreachable``, ``Slow``, ``APIError``);
+devparity.engine.mapped_errors turns them into devparity's, as it does the
+SDK's.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote_plus, urlencode
+
+
+class Unreachable(Exception):
+    """No engine answered the first request (refused, missing, hung up,
+    not HTTP, or silent past the ping timeout)."""
+
+
+class Slow(Exception):
+    """An engine that answered before did not answer this request in time."""
+
+
+class APIError(Exception):
+    """The engine answered with an error status."""
+
+    def __init__(self, status: int, explanation: str) -> None:
+        super().__init__(f"{status} {explanation}")
+        self.status = status
+        self.explanation = explanation
+
+
+class _UnixConnection(http.client.HTTPConnection):
+    def __init__(self, path: str, timeout: float) -> None:
+        super().__init__("localhost", timeout=timeout)
+        self._path = path
+
+    def connect(self) -> None:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(self.timeout)
+        try:
+            sock.connect(self._path)
+        except BaseException:
+            sock.close()
+            raise
+        self.sock = sock
+
+
+class Lite:
+    """JSON calls to the engine at the Unix socket ``path``. Until the engine
+    has answered once, a request waits ``first_timeout`` (the SDK's ping
+    timeout: a wedged engine fails fast) and any failure is Unreachable;
+    after that, ``timeout``."""
+
+    def __init__(self, path: str, *, first_timeout: float, timeout: float) -> None:
+        self.path = path
+        self._first_timeout = first_timeout
+        self._timeout = timeout
+        self._answered = False
+
+    def request(self, method: str, path: str, query: dict[str, Any] | None = None) -> Any:
+        """The decoded JSON answer (None for an empty body); raises
+        APIError for a status >= 400, Unreachable or Slow."""
+        url = path + ("?" + urlencode(query) if query else "")
+        answered = self._answered
+        conn = _UnixConnection(self.path, self._timeout if answered else self._first_timeout)
+        try:
+            conn.request(method, url, headers={"Accept": "application/json"})
+            response = conn.getresponse()
+            body = response.read()
+        except TimeoutError as exc:
+            raise (Slow(str(exc)) if answered else Unreachable(str(exc))) from exc
+        except (OSError, http.client.HTTPException) as exc:  # refused, missing, hung up, not HTTP
+            raise Unreachable(str(exc)) from exc
+        finally:
+            conn.close()
+        self._answered = True
+        if response.status >= 400:
+            raise APIError(response.status, _explanation(body, response.reason))
+        if not body:
+            return None
+        try:
+            return json.loads(body)
+        except ValueError as exc:  # an HTTP server that is not an engine
+            raise Unreachable(f"not JSON: {exc}") from exc
+
+    # The calls, named and shaped as docker-py's APIClient methods (the same
+    # JSON comes back), so engine/ reads either one the same way.
+
+    def containers(self, *, all: bool = False, filters: dict[str, list[str]] | None = None) -> list[dict[str, Any]]:
+        query: dict[str, Any] = {"all": "1" if all else "0"}
+        if filters:
+            query["filters"] = json.dumps(filters)
+        return list(self.request("GET", "/containers/json", query) or [])
+
+    def images(self, *, filters: dict[str, list[str]] | None = None) -> list[dict[str, Any]]:
+        query = {"filters": json.dumps(filters)} if filters else None
+        return list(self.request("GET", "/images/json", query) or [])
+
+    def inspect_container(self, ref: str) -> dict[str, Any]:
+        return dict(self.request("GET", f"/containers/{_part(ref)}/json"))
+
+    def inspect_image(self, ref: str) -> dict[str, Any]:
+        return dict(self.request("GET", f"/images/{_part(ref)}/json"))
+
+    def remove_container(self, cid: str, *, force: bool = False, v: bool = False) -> None:
+        """``v``: its anonymous volumes too (`docker rm -v`)."""
+        self.request("DELETE", f"/containers/{_part(cid)}", {"force": "1" if force else "0", "v": "1" if v else "0"})
+
+    def distribution_digest(self, ref: str) -> str:
+        """The digest the engine finds for ``ref`` in its registry now (no
+        credentials: see ``needs_credentials``)."""
+        doc = self.request("GET", f"/distribution/{_part(ref)}/json")
+        return str(doc["Descriptor"]["digest"])
+
+
+def _part(value: str) -> str:
+    """A path segment, quoted as docker-py quotes it (``/`` and ``:`` kept:
+    image references carry both)."""
+    return quote_plus(value, safe="/:")
+
+
+def _explanation(body: bytes, reason: str) -> str:
+    """The engine's error message (``{"message": ...}``), else the body or reason."""
+    text = body.decode("utf-8", "replace").strip()
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return text or reason
+    return str(doc.get("message", text)) if isinstance(doc, dict) else text
+
+
+def socket_path(address: str) -> str | None:
+    """The socket file of a ``unix:///abs/path`` address; None for any other
+    (tcp://, ssh://, a malformed one: the SDK handles those and their errors)."""
+    if not address.startswith("unix://"):
+        return None
+    path = address.removeprefix("unix://")
+    return path if path.startswith("/") else None
+
+
+def needs_credentials() -> bool:
+    """Whether the Docker client config names credentials (auths, a store,
+    helpers): the SDK then sends them with a registry request, which this
+    client does not, so such a request stays with the SDK."""
+    if (Path.home() / ".dockercfg").exists():  # the legacy file the SDK still reads
+        return True
+    config = Path(os.environ.get("DOCKER_CONFIG") or Path.home() / ".docker") / "config.json"
+    try:
+        doc = json.loads(config.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError):
+        return True  # unreadable or damaged: let the SDK decide, as before
+    if not isinstance(doc, dict):
+        return True
+    return any(doc.get(key) for key in ("auths", "credsStore", "credHelpers"))
