@@ -274,6 +274,12 @@ class HostProbe:
             if self._kept is None:
                 self._proc = subprocess.Popen(list(argv), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
+    def close(self) -> None:
+        """End the probe if it still runs (the check ended without asking)."""
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.communicate()
+
     def result(self) -> str | Skipped:
         if self._kept is not None:
             out, code = self._kept
