@@ -377,7 +377,7 @@ def export_k8s(
 # not a choice, an option this table does not list) goes to Typer as before.
 # tests/test_cli_fast.py holds the table to the Typer declarations.
 _FAST: dict[str, tuple[Callable[..., None], dict[str, tuple[str, type[Enum] | None]]]] = {
-    "down": (down, {}),
+    "down": (down, {"--volumes": ("volumes", None)}),
     "check": (check, {"--format": ("fmt", Format), "--offline": ("offline", None), "--strict": ("strict", None)}),
     "status": (status, {"--json": ("as_json", None)}),
     "build": (build, {"--force": ("force", None), "--quiet": ("quiet", None), "-q": ("quiet", None)}),

@@ -125,9 +125,9 @@ def _connect(ep: endpoint.Endpoint) -> docker.DockerClient:
 
 
 def api() -> Any:
-    """What answers the plain JSON calls (``containers``, ``images``,
-    ``inspect_container``, ``inspect_image``, ``remove_container``, shaped
-    as docker-py's APIClient methods): devparity.engine.lite when the engine
+    """What answers the plain JSON calls (listing, inspecting and removing
+    containers, images, networks and volumes, shaped as docker-py's
+    APIClient methods): devparity.engine.lite when the engine
     is a local Unix socket (no SDK import, no version call, no ping), else
     the SDK's APIClient (and inside ``at``, the target's). Call inside
     ``mapped_errors``."""

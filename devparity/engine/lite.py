@@ -99,6 +99,23 @@ class Lite:
         """``v``: its anonymous volumes too (`docker rm -v`)."""
         self.request("DELETE", f"/containers/{_part(cid)}", {"force": "1" if force else "0", "v": "1" if v else "0"})
 
+    def networks(self, *, filters: dict[str, list[str]] | None = None) -> list[dict[str, Any]]:
+        query = {"filters": json.dumps(filters)} if filters else None
+        return list(self.request("GET", "/networks", query) or [])
+
+    def inspect_network(self, ref: str) -> dict[str, Any]:
+        return dict(self.request("GET", f"/networks/{_part(ref)}"))
+
+    def remove_network(self, ref: str) -> None:
+        self.request("DELETE", f"/networks/{_part(ref)}")
+
+    def volumes(self, *, filters: dict[str, list[str]] | None = None) -> dict[str, Any]:
+        query = {"filters": json.dumps(filters)} if filters else None
+        return dict(self.request("GET", "/volumes", query) or {})
+
+    def remove_volume(self, name: str) -> None:
+        self.request("DELETE", f"/volumes/{_part(name)}")
+
     def distribution_digest(self, ref: str) -> str:
         """The digest the engine finds for ``ref`` in its registry now (no
         credentials: see ``needs_credentials``)."""
