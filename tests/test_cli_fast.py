@@ -40,8 +40,8 @@ def test_the_table_is_the_typer_declaration(word: str) -> None:
 @pytest.mark.parametrize(
     ("argv", "kwargs"),
     [
-        (["down"], {}),
-        (["--debug", "-c", "x.toml", "down"], {}),
+        (["down"], {"volumes": False}),
+        (["--debug", "-c", "x.toml", "down", "--volumes"], {"volumes": True}),
         (["--config=x.toml", "check"], {"fmt": cli.Format.text, "offline": False, "strict": False}),
         (["check", "--format", "json", "--strict"], {"fmt": cli.Format.json, "offline": False, "strict": True}),
         (["check", "--format=github", "--offline"], {"fmt": cli.Format.github, "offline": True, "strict": False}),
