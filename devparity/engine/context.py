@@ -86,14 +86,18 @@ def _any(regexes: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{r})" for r in regexes) or "(?!)")
 
 
-def context_files(root: Path, include: Iterable[str] = ()) -> list[str]:
+def context_files(root: Path, include: Iterable[str] = (), *, entered: list[str] | None = None) -> list[str]:
     """Files and directories the engine receives as build context, relative
-    to ``root``, sorted (see ``patterns``)."""
+    to ``root``, sorted (see ``patterns``). ``entered`` collects every
+    directory the walk lists (relative, "" for the root; an excluded one
+    too when a ``!`` pattern reaches inside it): what devparity.treewatch watches."""
     matcher = Matcher(patterns(root, include))
     out: list[str] = []
     stack = [(str(root), "", False)]
     while stack:
         path, prefix, hint = stack.pop()
+        if entered is not None:
+            entered.append(prefix.rstrip("/"))
         for entry in _entries(path):
             rel = prefix + entry.name
             excluded = matcher.matches(rel, entry.name, hint)
