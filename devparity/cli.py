@@ -394,6 +394,8 @@ def _fast(argv: list[str]) -> Callable[[], None] | None:
     """The command ``argv`` asks for, bound to its arguments, when the argv
     is one the fast path knows (``_FAST``, global ``--debug`` and
     ``-c/--config PATH`` before the command); else None."""
+    if any(k.startswith("_") and k.endswith("_COMPLETE") for k in os.environ):
+        return None  # a shell asking for completions: Click's business
     debug, config, i = False, None, 0
     while i < len(argv) and argv[i].startswith("-"):
         arg = argv[i]

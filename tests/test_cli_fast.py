@@ -69,6 +69,12 @@ def test_argv_it_leaves_to_typer(argv: list[str]) -> None:
     assert cli._fast(argv) is None
 
 
+def test_a_completion_request_is_left_to_typer(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert cli._fast(["down"]) is not None
+    monkeypatch.setenv("_DEVPARITY_COMPLETE", "bash_complete")
+    assert cli._fast(["down"]) is None
+
+
 @pytest.mark.parametrize(
     "argv",
     [("down",), ("check",), ("check", "--format", "json"), ("status", "--json"), ("build", "--quiet")],

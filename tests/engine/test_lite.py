@@ -74,7 +74,7 @@ def test_calls_are_the_engines_json_api(sock: Path) -> None:
     assert fake.requests[0].startswith("GET /containers/json?all=1&filters=")
     assert "devparity.project%3Dp" in fake.requests[0]
     assert fake.requests[1].startswith("GET /images/json?filters=")
-    assert fake.requests[2] == "DELETE /containers/c1?force=1 HTTP/1.0"
+    assert fake.requests[2] == "DELETE /containers/c1?force=1&v=0 HTTP/1.0"
     assert fake.requests[3] == "GET /distribution/127.0.0.1:5000/x/py:3.11/json HTTP/1.0"
 
 
