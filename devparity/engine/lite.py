@@ -44,10 +44,10 @@ class APIError(Exception):
 
 
 class Lite:
-    """JSON calls to the engine at the Unix socket ``path``. Until the engine
-    has answered once, a request waits ``first_timeout`` (the SDK's ping
-    timeout: a wedged engine fails fast) and any failure is Unreachable;
-    after that, ``timeout``."""
+    """JSON calls to the engine at the Unix socket ``path``. The first one
+    pings first, within ``first_timeout`` (the SDK's ping timeout: a wedged
+    engine fails fast; any failure is Unreachable); requests wait
+    ``timeout``."""
 
     def __init__(self, path: str, *, first_timeout: float, timeout: float) -> None:
         self.path = path
@@ -59,14 +59,14 @@ class Lite:
         """The decoded JSON answer (None for an empty body); raises
         APIError for a status >= 400, Unreachable or Slow."""
         url = path + ("?" + urlencode(query) if query else "")
-        answered = self._answered
+        if not self._answered:
+            self._ping()
         try:
-            status, reason, body = _exchange(self.path, method, url, self._timeout if answered else self._first_timeout)
+            status, reason, body = _exchange(self.path, method, url, self._timeout)
         except TimeoutError as exc:
-            raise (Slow(str(exc)) if answered else Unreachable(str(exc))) from exc
+            raise Slow(str(exc)) from exc
         except (OSError, ValueError) as exc:  # refused, missing, hung up, not HTTP
             raise Unreachable(str(exc)) from exc
-        self._answered = True
         if status >= 400:
             raise APIError(status, _explanation(body, reason))
         if not body:
@@ -75,6 +75,18 @@ class Lite:
             return json.loads(body)
         except ValueError as exc:  # an HTTP server that is not an engine
             raise Unreachable(f"not JSON: {exc}") from exc
+
+    def _ping(self) -> None:
+        """As the SDK starts: a ping within the first timeout (a wedged engine
+        fails fast), so a busy engine's slow answer to a real request later
+        gets the API timeout, not the ping's."""
+        try:
+            status, _, _ = _exchange(self.path, "GET", "/_ping", self._first_timeout)
+        except (OSError, ValueError) as exc:  # a timeout included
+            raise Unreachable(str(exc)) from exc
+        if status != 200:
+            raise Unreachable(f"ping answered {status}")
+        self._answered = True
 
     # The calls, named and shaped as docker-py's APIClient methods (the same
     # JSON comes back), so engine/ reads either one the same way.

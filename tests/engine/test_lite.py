@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,8 +24,10 @@ class FakeEngine:
     """Answers each request with the next (status, body) of ``answers`` and
     records the request lines."""
 
-    def __init__(self, path: Path, answers: list[tuple[int, object]]) -> None:
-        self.path, self.answers, self.requests = path, list(answers), []  # type: ignore[var-annotated]
+    def __init__(self, path: Path, answers: list[tuple[int, object]], delay: float = 0) -> None:
+        # every client pings first (as the SDK starts)
+        self.path, self.answers, self.requests = path, [(200, "OK"), *answers], []  # type: ignore[var-annotated]
+        self.delay = delay
         self.srv = socket.socket(socket.AF_UNIX)
         self.srv.bind(str(path))
         self.srv.listen(8)
@@ -45,6 +48,8 @@ class FakeEngine:
                     data += chunk
                 self.requests.append(data.split(b"\r\n", 1)[0].decode())
                 status, body = self.answers.pop(0)
+                if self.delay and len(self.requests) > 1:
+                    time.sleep(self.delay)
                 raw = json.dumps(body).encode()
                 conn.sendall(b"HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (status, len(raw), raw))
 
@@ -71,11 +76,12 @@ def test_calls_are_the_engines_json_api(sock: Path) -> None:
         assert c.distribution_digest("127.0.0.1:5000/x/py:3.11") == "sha256:d"
     finally:
         fake.close()
-    assert fake.requests[0].startswith("GET /containers/json?all=1&filters=")
-    assert "devparity.project%3Dp" in fake.requests[0]
-    assert fake.requests[1].startswith("GET /images/json?filters=")
-    assert fake.requests[2] == "DELETE /containers/c1?force=1&v=0 HTTP/1.0"
-    assert fake.requests[3] == "GET /distribution/127.0.0.1:5000/x/py:3.11/json HTTP/1.0"
+    assert fake.requests[0] == "GET /_ping HTTP/1.0"  # once, first
+    assert fake.requests[1].startswith("GET /containers/json?all=1&filters=")
+    assert "devparity.project%3Dp" in fake.requests[1]
+    assert fake.requests[2].startswith("GET /images/json?filters=")
+    assert fake.requests[3] == "DELETE /containers/c1?force=1&v=0 HTTP/1.0"
+    assert fake.requests[4] == "GET /distribution/127.0.0.1:5000/x/py:3.11/json HTTP/1.0"
 
 
 @pytest.mark.parametrize(
@@ -124,6 +130,17 @@ def test_a_wedged_engine_fails_after_the_first_timeout(sock: Path, monkeypatch: 
             c.containers()
     finally:
         srv.close()
+
+
+def test_a_busy_engine_gets_the_api_timeout_after_its_ping(sock: Path) -> None:
+    """A slow answer to a real request (a busy engine: a large build under
+    way) is waited for as the SDK waits: the ping's short timeout is only
+    for the ping."""
+    fake = FakeEngine(sock, [(200, [{"Id": "c1"}])], delay=0.6)
+    try:
+        assert lite.Lite(str(sock), first_timeout=0.3, timeout=5).containers() == [{"Id": "c1"}]
+    finally:
+        fake.close()
 
 
 def test_an_answer_that_is_not_http_is_unreachable(sock: Path) -> None:
