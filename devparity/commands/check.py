@@ -26,7 +26,7 @@ def check(
     where prod runs (``--target``; default ``[check].targets``)."""
     if fmt not in report.FORMATS:
         raise UsageError(f"check --format must be one of {', '.join(report.FORMATS)}, got {fmt!r}")
-    cfg, lk = project.config, project.lock
+    cfg = project.config
     wanted = _targets(targets if targets is not None else list(cfg.check_targets))  # before any engine is asked
     host = gather.HostProbe(cfg.language)  # runs while the engine is asked
     try:
