@@ -42,9 +42,9 @@ def test_the_table_is_the_typer_declaration(word: str) -> None:
     [
         (["down"], {"volumes": False}),
         (["--debug", "-c", "x.toml", "down", "--volumes"], {"volumes": True}),
-        (["--config=x.toml", "check"], {"fmt": cli.Format.text, "offline": False, "strict": False}),
-        (["check", "--format", "json", "--strict"], {"fmt": cli.Format.json, "offline": False, "strict": True}),
-        (["check", "--format=github", "--offline"], {"fmt": cli.Format.github, "offline": True, "strict": False}),
+        (["--config=x.toml", "check"], {"fmt": cli.Format.text, "offline": False, "strict": False, "target": None}),
+        (["check", "--format", "json", "--strict"], {"fmt": cli.Format.json, "offline": False, "strict": True, "target": None}),
+        (["check", "--format=github", "--offline"], {"fmt": cli.Format.github, "offline": True, "strict": False, "target": None}),
         (["status", "--json"], {"as_json": True}),
         (["build", "-q"], {"force": False, "quiet": True}),
     ],
@@ -62,7 +62,7 @@ def test_argv_it_takes(argv: list[str], kwargs: dict[str, object]) -> None:
         [], ["-h"], ["--help"], ["--version"], ["down", "--help"], ["down", "extra"], ["check", "--format"],
         ["check", "--format", "yaml"], ["check", "--offline", "--offline"], ["check", "--offline=1"],
         ["check", "--off"], ["-c", "--debug", "down"], ["-c"], ["--config=", "down"], ["status", "web"],
-        ["logs"], ["up", "--detach"], ["-cx.toml", "down"], ["build", "-qf"],
+        ["logs"], ["up", "--detach"], ["-cx.toml", "down"], ["build", "-qf"], ["check", "--target", "docker://x"],
     ],
 )  # fmt: skip
 def test_argv_it_leaves_to_typer(argv: list[str]) -> None:
