@@ -16,7 +16,7 @@ from typing import Any, Optional
 import typer
 
 from devparity import __version__
-from devparity.errors import EXIT_ENGINE, EXIT_INTERRUPTED, BuildFailed, DevparityError, ServiceNotReady
+from devparity.errors import EXIT_ENGINE, EXIT_INTERRUPTED, BuildFailed, DevparityError, NotReady, ServiceNotReady
 
 # What a shell reports for a process SIGPIPE ended (128 + 13).
 EXIT_BROKEN_PIPE = 141
@@ -105,7 +105,7 @@ def _run(fn: Callable[[], int]) -> None:
 
     try:
         code = fn()
-    except (BuildFailed, ServiceNotReady) as exc:  # the log's tail first, then the one error line
+    except (BuildFailed, NotReady, ServiceNotReady) as exc:  # the log's tail first, then the one error line
         if _state.debug:
             raise
         for line in exc.log_tail:
@@ -200,11 +200,13 @@ def lock(
 def up(
     role: UpRole = typer.Argument(UpRole.dev, help="dev, prod or all."),
     detach: bool = typer.Option(False, "--detach", "-d", help="Start and return; no watching."),
+    wait: bool = typer.Option(False, "--wait", help="Return (or print \"ready\") only once every container answers on its ports."),
+    wait_timeout: float = typer.Option(60.0, "--wait-timeout", min=0.1, help="Seconds --wait waits before failing (exit 3)."),
 ) -> None:
     """Start the dev (or prod) container and reload on every save."""
     from devparity.commands import up as cmd
 
-    _run(lambda: cmd.up(_project(), role=role.value, detach=detach))
+    _run(lambda: cmd.up(_project(), role=role.value, detach=detach, wait=wait, wait_timeout=wait_timeout))
 
 
 @app.command()
