@@ -4,6 +4,7 @@ is the single error boundary (one red line on stderr, a fixed exit code)."""
 
 from __future__ import annotations
 
+import inspect
 import os
 import sys
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from typing import Any, Optional
 import typer
 
 from devparity import __version__
-from devparity.errors import EXIT_ENGINE, EXIT_INTERRUPTED, BuildFailed, DevparityError, ServiceNotReady
+from devparity.errors import EXIT_ENGINE, EXIT_INTERRUPTED, BuildFailed, DevparityError, NotReady, ServiceNotReady
 
 # What a shell reports for a process SIGPIPE ended (128 + 13).
 EXIT_BROKEN_PIPE = 141
@@ -104,7 +105,7 @@ def _run(fn: Callable[[], int]) -> None:
 
     try:
         code = fn()
-    except (BuildFailed, ServiceNotReady) as exc:  # the log's tail first, then the one error line
+    except (BuildFailed, NotReady, ServiceNotReady) as exc:  # the log's tail first, then the one error line
         if _state.debug:
             raise
         for line in exc.log_tail:
@@ -199,11 +200,13 @@ def lock(
 def up(
     role: UpRole = typer.Argument(UpRole.dev, help="dev, prod or all."),
     detach: bool = typer.Option(False, "--detach", "-d", help="Start and return; no watching."),
+    wait: bool = typer.Option(False, "--wait", help="Return (or print \"ready\") only once every container answers on its ports."),
+    wait_timeout: float = typer.Option(60.0, "--wait-timeout", min=0.1, help="Seconds --wait waits before failing (exit 3)."),
 ) -> None:
     """Start the dev (or prod) container and reload on every save."""
     from devparity.commands import up as cmd
 
-    _run(lambda: cmd.up(_project(), role=role.value, detach=detach))
+    _run(lambda: cmd.up(_project(), role=role.value, detach=detach, wait=wait, wait_timeout=wait_timeout))
 
 
 @app.command()
@@ -367,9 +370,94 @@ def export_k8s(
     _run(lambda: cmd.k8s(_project(), replicas=replicas))
 
 
+# The commands run most often (by scripts, CI, editors) skip Typer's parsing
+# when their argv is only flags and choices this table knows: Typer 0.29
+# builds a pydantic validator for every option it parses that is not a bare
+# flag, and importing pydantic is ~70 ms of a `down` that should cost little
+# more than `docker rm -f` (issue 10). The same command functions run, with
+# the same keyword arguments; anything else (help, a typo, a value that is
+# not a choice, an option this table does not list) goes to Typer as before.
+# tests/test_cli_fast.py holds the table to the Typer declarations.
+_FAST: dict[str, tuple[Callable[..., None], dict[str, tuple[str, type[Enum] | None]]]] = {
+    "down": (down, {"--volumes": ("volumes", None)}),
+    "check": (check, {"--format": ("fmt", Format), "--offline": ("offline", None), "--strict": ("strict", None)}),
+    "status": (status, {"--json": ("as_json", None)}),
+    "build": (build, {"--force": ("force", None), "--quiet": ("quiet", None), "-q": ("quiet", None)}),
+}
+
+
+def _value(text: str) -> bool:
+    """Whether ``text`` is plainly an option's value (Click would also take
+    ``--config --debug``; the fast path leaves such argv to it)."""
+    return bool(text) and not text.startswith("-")
+
+
+def _fast(argv: list[str]) -> Callable[[], None] | None:
+    """The command ``argv`` asks for, bound to its arguments, when the argv
+    is one the fast path knows (``_FAST``, global ``--debug`` and
+    ``-c/--config PATH`` before the command); else None."""
+    if any(k.startswith("_") and k.endswith("_COMPLETE") for k in os.environ):
+        return None  # a shell asking for completions: Click's business
+    debug, config, i = False, None, 0
+    while i < len(argv) and argv[i].startswith("-"):
+        arg = argv[i]
+        if arg == "--debug":
+            debug = True
+        elif arg in ("-c", "--config") and i + 1 < len(argv) and _value(argv[i + 1]):
+            config, i = argv[i + 1], i + 1
+        elif arg.startswith("--config=") and _value(arg.removeprefix("--config=")):
+            config = arg.removeprefix("--config=")
+        else:
+            return None
+        i += 1
+    if i >= len(argv) or argv[i] not in _FAST:
+        return None
+    command, options = _FAST[argv[i]]
+    rest = argv[i + 1 :]
+    kwargs: dict[str, object] = {}
+    while rest:
+        name, _, inline = rest[0].partition("=")
+        if name not in options or options[name][0] in kwargs:
+            return None
+        param, choices = options[name]
+        if choices is None:
+            if inline or "=" in rest[0]:
+                return None
+            kwargs[param], rest = True, rest[1:]
+            continue
+        if "=" in rest[0]:
+            value, rest = inline, rest[1:]
+        elif len(rest) > 1:
+            value, rest = rest[1], rest[2:]
+        else:
+            return None
+        if value not in {c.value for c in choices}:
+            return None
+        kwargs[param] = choices(value)
+
+    # What Typer passes for an option not given: its declared default.
+    for key, declared in inspect.signature(command).parameters.items():
+        if key not in kwargs:
+            default = declared.default
+            kwargs[key] = default.default if isinstance(default, typer.models.ParameterInfo) else default
+
+    def run() -> None:
+        main_options(debug=debug, config=Path(config) if config else None, version=False)
+        command(**kwargs)
+
+    return run
+
+
 def main() -> None:
     try:
-        app()
+        fast = _fast(sys.argv[1:])
+        if fast is None:
+            app()
+        else:
+            try:
+                fast()
+            except typer.Exit as done:  # what Typer's own run turns into the exit status
+                sys.exit(done.exit_code)
     except KeyboardInterrupt:
         sys.exit(EXIT_INTERRUPTED)
     except BrokenPipeError:

@@ -107,6 +107,15 @@ class BuildFailed(EngineError):
         self.log_tail = log_tail or []
 
 
+class NotReady(EngineError):
+    """A container `up --wait` started did not answer in time, or stopped
+    first (issue 11); carries its last log lines (masked) for the report."""
+
+    def __init__(self, message: str, *, hint: str | None = None, log_tail: list[str] | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.log_tail = log_tail or []
+
+
 class ServiceNotReady(EngineError):
     """A backing service (issue 8) did not become ready in time, or exited
     before it did; carries its last log lines (masked) for the report."""

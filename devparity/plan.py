@@ -15,7 +15,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from devparity import identity, inputs, labels, render
+from devparity import identity, inputs, labels, render, treewatch
 from devparity.engine import context
 from devparity.config import Config
 
@@ -39,8 +39,15 @@ class BuildPlan:
         two threads: the lock makes it once)."""
         with self._source_lock:
             if not self._source:
-                files = context.context_files(self.config.root, self.config.build_include)
-                self._source.append(inputs.source_hash(self.config.root, files))
+                root, include = self.config.root, self.config.build_include
+                # A watcher that saw nothing change since it hashed the tree
+                # answers for it; else walk, and leave one behind (large trees).
+                found = treewatch.ask(root, include)
+                if found is None:
+                    files = context.context_files(root, include)
+                    found = inputs.source_hash(root, files)
+                    treewatch.start(root, include, found, len(files))
+                self._source.append(found)
             return self._source[0]
 
     def wanted(self, *, with_source: bool) -> dict[str, str]:

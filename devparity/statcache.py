@@ -1,5 +1,5 @@
 """A stat cache for source hashing, the way git's index works: a file whose
-(size, mtime, inode, mode) is what it was when it was last hashed keeps that
+(size, mtime, ctime, inode, mode) is what it was when it was last hashed keeps that
 hash, so a no-op `build` reads no file (issue 10: 100,000 source files).
 
 One cache file per project root in ``cache_dir("source-hash")``, written
@@ -20,13 +20,16 @@ from pathlib import Path
 from devparity.cache import cache_dir
 from devparity.errors import UsageError
 
-VERSION = "devparity-statcache-1"
+VERSION = "devparity-statcache-2"
 RACY_NS = 2_000_000_000
 _SEP = "\0"  # the one byte a path cannot hold
 
 
 def stat_key(st: os.stat_result) -> str:
-    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}:{st.st_mode}"
+    # ctime too: a write or chmod always sets it, and unlike the mtime no
+    # one can set it back (`touch -r`, an archive restore), so an edit that
+    # keeps the size and restores the mtime is still seen.
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}:{st.st_mode}"
 
 
 class StatCache:

@@ -88,3 +88,18 @@ def test_a_broken_cache_file_is_ignored(project: Path) -> None:
     assert inputs.source_hash(project, FILES) == first
     cache.path.write_bytes(b"")
     assert inputs.source_hash(project, FILES) == first
+
+
+def test_an_in_place_edit_that_restores_size_and_mtime_is_seen(project: Path) -> None:
+    """An old file (recorded: not racy) rewritten in place with the same
+    size and its mtime set back (`touch -r`, a restore) keeps every stat
+    field the cache compared before but the ctime, which no one can set."""
+    path = project / "a.py"
+    first = inputs.source_hash(project, FILES)
+    st = os.stat(path)
+    with path.open("r+b") as f:
+        f.write(b"A.PY")  # same length as "a.py"
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    after = os.stat(path)
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (st.st_size, st.st_mtime_ns, st.st_ino)
+    assert inputs.source_hash(project, FILES) == inputs.source_hash(project, FILES, use_cache=False) != first

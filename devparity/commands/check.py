@@ -26,9 +26,26 @@ def check(
     where prod runs (``--target``; default ``[check].targets``)."""
     if fmt not in report.FORMATS:
         raise UsageError(f"check --format must be one of {', '.join(report.FORMATS)}, got {fmt!r}")
-    cfg, lk = project.config, project.lock
+    cfg = project.config
     wanted = _targets(targets if targets is not None else list(cfg.check_targets))  # before any engine is asked
     host = gather.HostProbe(cfg.language)  # runs while the engine is asked
+    try:
+        return _check(project, host, wanted, fmt=fmt, offline=offline, strict=strict, engine=engine)
+    finally:
+        host.close()  # a check that failed early leaves no probe process behind
+
+
+def _check(
+    project: Project,
+    host: gather.HostProbe,
+    wanted: list[targetref.TargetRef],
+    *,
+    fmt: str,
+    offline: bool,
+    strict: bool,
+    engine: gather.Engine | None,
+) -> int:
+    cfg, lk = project.config, project.lock
     # A hand-edited lock's pin is not trusted: the plan builds FROM the tag.
     edited = bool(lk and lock.disagreements(cfg, lk))
     eng = engine or gather.Live()

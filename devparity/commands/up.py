@@ -17,7 +17,7 @@ import threading
 import time
 from pathlib import Path
 
-from devparity import backing, builder, cache, identity, labels, plan, processes, secrets, ui
+from devparity import backing, builder, cache, identity, labels, plan, processes, readiness, secrets, ui
 from devparity import roles as role_specs
 from devparity.config import Config
 from devparity.dev import sync, watch
@@ -100,7 +100,11 @@ def _describe(spec: ContainerSpec, config: Config) -> None:
     ui.ok(f"{spec.role:<4} {where}  image {spec.image.removeprefix('sha256:')[:12]}{extra}")
 
 
-def up(project: Project, *, role: str = DEV, detach: bool = False) -> int:
+def up(project: Project, *, role: str = DEV, detach: bool = False, wait: bool = False,
+       wait_timeout: float = readiness.DEFAULT_TIMEOUT) -> int:
+    """Start ``role``'s containers; ``wait``: return (detached) or print
+    "ready" (foreground) only once each answers on its ports, failing with
+    NotReady after ``wait_timeout`` seconds."""
     config = project.config
     roles = role_specs.roles_for(role)
     guard = RunGuard(config)
@@ -121,9 +125,10 @@ def up(project: Project, *, role: str = DEV, detach: bool = False) -> int:
         if result.built:
             ui.ok(f"built image {short} in {time.monotonic() - started:.1f}s")
         remove_previous(config, roles)
+        ready = Ready(wait, wait_timeout)
         if detach:
-            return _detached(project, result, roles, running)
-        return _foreground(project, result, roles, running)
+            return _detached(project, result, roles, running, ready)
+        return _foreground(project, result, roles, running, ready)
     finally:
         guard.release()
 
@@ -136,19 +141,65 @@ def _abandon(config: Config, services: backing.Starting, roles: tuple[str, ...])
         backing.teardown(config, services.started, roles)
 
 
+class Ready:
+    """`--wait` and the loopback check after the containers started. With
+    ``wait`` the first failure is an error; without it, only the loopback
+    warning is wanted, so a foreground session checks in the background
+    and stays quiet about everything else."""
+
+    def __init__(self, wait: bool, timeout: float) -> None:
+        self.wait, self.timeout = wait, timeout
+        self.error: DevparityError | None = None
+        self.begun = time.monotonic()
+
+    def check(self, targets: list[readiness.Target], stop: threading.Event | None = None) -> None:
+        """Block until ready; raises NotReady (``wait``) or returns quietly."""
+        try:
+            late = readiness.wait(targets, timeout=self.timeout if self.wait else QUIET_CHECK, stop=stop)
+        except DevparityError:
+            if self.wait:
+                raise
+            return
+        if not self.wait or (stop is not None and stop.is_set()):
+            return
+        if late:
+            raise readiness.timed_out(late, self.timeout)
+        names = ", ".join(t.label for t in targets)
+        ui.ok(f"ready: {names} answering ({(time.monotonic() - self.begun) * 1000:.0f} ms)")
+
+    def in_background(self, targets: list[readiness.Target], stop: threading.Event) -> None:
+        """``check`` on a thread; an error is kept and ends the session."""
+
+        def run() -> None:
+            try:
+                self.check(targets, stop)
+            except DevparityError as exc:
+                self.error = exc
+                stop.set()
+
+        threading.Thread(target=run, name="devparity-ready", daemon=True).start()
+
+
+# How long a foreground `up` without --wait looks for the loopback trap.
+QUIET_CHECK = 30.0
+
+
 def _detached(project: Project, result: builder.ImageResult, roles: tuple[str, ...],
-              services: list[backing.Started]) -> int:
+              services: list[backing.Started], ready: Ready) -> int:
     backing.wait_ready(project.config, services)  # before the app: it may connect as it starts
+    targets = []
     for role in roles:
         for spec in processes.specs_for(role, project, result, watching=False):
-            engine_containers.run(spec, prepare=sync.prepare_for(spec))
+            targets.append(readiness.Target(spec, engine_containers.run(spec, prepare=sync.prepare_for(spec))))
             _describe(spec, project.config)
+    if ready.wait:
+        ready.check(targets)
     ui.note("detached: `devparity logs`, `devparity status`, `devparity down`")
     return EXIT_OK
 
 
 def _foreground(project: Project, result: builder.ImageResult, roles: tuple[str, ...],
-                started: list[backing.Started]) -> int:
+                started: list[backing.Started], ready: Ready) -> int:
     stop = threading.Event()
     code = EXIT_OK
     with watch.stop_on_signals(stop):
@@ -161,6 +212,8 @@ def _foreground(project: Project, result: builder.ImageResult, roles: tuple[str,
                 session.start(roles)
             for r in session.running.values():
                 _describe(r.spec, project.config)
+            if not stop.is_set():
+                ready.in_background([readiness.Target(r.spec, r.cid) for r in session.running.values()], stop)
             if DEV in roles and not stop.is_set():
                 took = session.watch()
                 ui.note(f"watching {project.config.root} (ready in {took * 1000:.0f} ms); Ctrl-C to stop")
@@ -173,4 +226,6 @@ def _foreground(project: Project, result: builder.ImageResult, roles: tuple[str,
                 removed += backing.teardown(project.config, started, roles)
             if removed:
                 ui.ok(f"stopped and removed {', '.join(removed)}")
+    if ready.error is not None:
+        raise ready.error
     return code

@@ -24,8 +24,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from devparity import builder, labels, processes, ui
-from devparity.dev import outage
+from devparity import builder, identity, labels, processes, ui
+from devparity.dev import outage, storm
 from devparity.dev.applog import Backoff, LogEvent, LogFollower
 from devparity.dev.rebuild import Stopped, apply_rebuild, rebuild
 from devparity.dev.seam import REMOVE_WAIT, DevEngine
@@ -88,6 +88,8 @@ class Session:
         self.awaiting: set[str] = set()  # the containers that reload has signalled and not heard from
         self.health = outage.HealthCheck(now=clock())
         self.code = EXIT_OK
+        self.storm = storm.Storm()
+        self.muted: set[str] = set()  # paths that no longer reload: a loop, or this session's own output
 
     # -- containers -------------------------------------------------------
 
@@ -160,8 +162,16 @@ class Session:
 
     # -- the loop ------------------------------------------------------------
 
-    def watch(self) -> float:
+    def watch(self, outputs: list[str] | None = None) -> float:
+        """Start the watcher. ``outputs``: where this process's stdout and
+        stderr go (default: read from /proc/self/fd); a file among them in
+        the project changes with every line `up` prints, so it never reloads."""
         c = self.project.config
+        own = storm.own_outputs(str(c.root), storm.output_targets() if outputs is None else outputs)
+        if own:
+            self.muted |= own
+            shown = ", ".join(identity.printable(p) for p in sorted(own))
+            ui.note(f"not reloading for {shown}: this session writes its output there")
         self.watcher = Watcher(
             c.root, on_batch=self.events.put, ignore=c.dev_ignore, dep_files=c.dep_files, debounce_ms=c.debounce_ms
         )
@@ -205,7 +215,15 @@ class Session:
             raise EngineUnavailable("the engine stopped answering")
 
     def _on_batch(self, batch: Batch) -> None:
-        shown = ", ".join(batch.paths[:3]) + (f" (+{len(batch.paths) - 3})" if len(batch.paths) > 3 else "")
+        paths = [p for p in batch.paths if p not in self.muted]
+        if batch.kind == "source":
+            looping = self.storm.looping(paths, self.clock())
+            if looping:
+                self._mute(looping)
+                paths = [p for p in paths if p not in looping]
+        if not paths:
+            return
+        shown = ", ".join(paths[:3]) + (f" (+{len(paths) - 3})" if len(paths) > 3 else "")
         for r in list(self.running.values()):
             if r.spec.sync is not None and not r.gone:
                 # [dev].source = sync (issue 9): the batch goes into each synced
@@ -225,6 +243,17 @@ class Session:
             for spec in restart:
                 self.replace(spec)
         self.reload(batch.at, only={k for k, r in self.running.items() if r.spec.role == DEV} - {processes.key_of(s) for s in restart})
+
+    def _mute(self, looping: set[str]) -> None:
+        """Stop reloading for ``looping`` for the rest of the session, and
+        say once which [dev].ignore line ends it."""
+        self.muted |= looping
+        shown = ", ".join(identity.printable(p) for p in sorted(looping))
+        line = identity.printable(storm.ignore_line(self.project.config.dev_ignore, looping))
+        ui.warn(
+            f"reload loop: {shown} changed right after each of the last {self.storm.rounds} restarts; "
+            f"no longer reloading for it in this session (add `{line}` under [dev] in devparity.toml)"
+        )
 
     def reload(self, at: float, only: set[str] | None = None) -> None:
         """USR1 to each live dev container's supervisor (``only``: these
@@ -271,11 +300,13 @@ class Session:
             was_alive, r.app_alive, r.started_at = r.app_alive, True, now
             if pending := self._settle(event.key):
                 n, at = pending
+                self.storm.restarted(n, now)
                 what = "reload" if was_alive else "restart after the crash,"
                 ui.ok(f"{what} #{n} in {(now - at) * 1000:.0f} ms{tag}")
         elif event.kind == "signalled":
             if pending := self._settle(event.key):
                 n, at = pending
+                self.storm.restarted(n, now)
                 ui.ok(f"reload #{n}: sent SIG{event.value} in {(now - at) * 1000:.0f} ms{tag}")
         elif event.kind == "exited":
             r.app_alive = False

@@ -22,7 +22,7 @@ from devparity import builder, labels, lock_services, runtimes, secrets, ui
 from devparity import lock as lock_mod
 from devparity.builder import ImageResult
 from devparity.cache import atomic_write_text, cache_dir
-from devparity.drift import fingerprint, service_gather, targets
+from devparity.drift import fingerprint, hostcache, service_gather, targets
 from devparity.drift.filters import hidden_paths
 from devparity.drift.findings import BaseFacts, ContainerFacts, Facts, SecretFile, Skipped
 from devparity.drift.fingerprint import host_files
@@ -254,29 +254,49 @@ def secrets_facts(eng: Engine, plan: BuildPlan, lf: LockFacts) -> tuple[SecretFi
 class HostProbe:
     """The host's runtime version, asked in the background (the runtime
     plugin's ``host_commands``) from construction on, so it runs while the
-    engine is asked."""
+    engine is asked; an answer kept under the same key (drift.hostcache:
+    the executable, environment, working directory and version files) is
+    used instead of asking again."""
 
     def __init__(self, language: str) -> None:
         self._argvs = runtimes.get(language).host_commands if language in runtimes.RUNTIMES else ()
-        argv = next((a for a in self._argvs if shutil.which(a[0])), None)
-        self.command = " ".join(argv) if argv else None
+        found = next(((a, exe) for a in self._argvs if (exe := shutil.which(a[0]))), None)
+        self.command = " ".join(found[0]) if found else None
         self._proc: subprocess.Popen[str] | None = None
         self._language = language
-        if argv:
-            self._proc = subprocess.Popen(list(argv), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self._kept: tuple[str, int] | None = None
+        self._key = self._name = ""
+        if found:
+            argv, exe = found
+            self._name = argv[0]
+            self._key = hostcache.key(argv, exe)
+            self._kept = hostcache.read(argv[0], self._key)
+            if self._kept is None:
+                self._proc = subprocess.Popen(list(argv), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
-    def result(self) -> str | Skipped:
-        if self._proc is None:
-            names = " or ".join(a[0] for a in self._argvs) or self._language
-            return Skipped(f"{names} is not on the host's PATH")
-        try:
-            out, _ = self._proc.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
+    def close(self) -> None:
+        """End the probe if it still runs (the check ended without asking)."""
+        if self._proc is not None and self._proc.poll() is None:
             self._proc.kill()
             self._proc.communicate()
-            return Skipped(f"`{self.command}` did not answer in 10 s")
-        m = _VERSION.search(out or "")
-        if self._proc.returncode != 0 or not m:
+
+    def result(self) -> str | Skipped:
+        if self._kept is not None:
+            out, code = self._kept
+        elif self._proc is None:
+            names = " or ".join(a[0] for a in self._argvs) or self._language
+            return Skipped(f"{names} is not on the host's PATH")
+        else:
+            try:
+                out, _ = self._proc.communicate(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.communicate()
+                return Skipped(f"`{self.command}` did not answer in 10 s")
+            out, code = out or "", self._proc.returncode
+            hostcache.write(self._name, self._key, out, code)
+        m = _VERSION.search(out)
+        if code != 0 or not m:
             return Skipped(f"`{self.command}` printed no version")
         return m.group(1)
 

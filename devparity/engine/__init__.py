@@ -1,9 +1,11 @@
 """The only place that imports the Docker SDK.
 
 Submodules talk to the engine (``images``, ``containers``, ``archive``); this
-module owns the client and maps SDK errors to devparity's own, once.
+module owns the clients and maps their errors to devparity's own, once.
 ``docker`` is imported lazily so commands that need no engine (``lock
---check``, ``render``) start fast.
+--check``, ``render``) start fast, and the plain JSON calls go through
+``api()``: on a local socket the standard-library client in ``lite``, so
+`down` and a `check` with nothing to stream never import the SDK.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ import contextlib
 import contextvars
 import functools
 import os
+import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from devparity import labels
-from devparity.engine import endpoint, ssh
+from devparity.engine import endpoint, lite, ssh
 from devparity.errors import Conflict, EngineError, EngineUnavailable, ImageNotFound, NotFound, PortInUse
 
 if TYPE_CHECKING:
@@ -121,6 +124,25 @@ def _connect(ep: endpoint.Endpoint) -> docker.DockerClient:
     return docker.DockerClient(base_url=ep.host, tls=tls, timeout=PING_TIMEOUT, use_ssh_client=ep.ssh)
 
 
+def api() -> Any:
+    """What answers the plain JSON calls (listing, inspecting and removing
+    containers, images, networks and volumes, shaped as docker-py's
+    APIClient methods): devparity.engine.lite when the engine
+    is a local Unix socket (no SDK import, no version call, no ping), else
+    the SDK's APIClient (and inside ``at``, the target's). Call inside
+    ``mapped_errors``."""
+    if _bound.get() is not None:
+        return client().api
+    ep = endpoint.resolve()  # DOCKER_HOST, else the Docker context in use, as the CLI
+    path = lite.socket_path(ep.host) if ep.tls is None else None
+    return client().api if path is None else _lite(path)
+
+
+@functools.lru_cache(maxsize=8)  # keyed by path: tests switch DOCKER_HOST
+def _lite(path: str) -> lite.Lite:
+    return lite.Lite(path, first_timeout=PING_TIMEOUT, timeout=API_TIMEOUT)
+
+
 def answers(timeout: float = PING_TIMEOUT) -> bool:
     """Whether the engine answers a ping now (never raises). Used by a
     watching ``up`` to tell an engine outage from a container's end."""
@@ -156,42 +178,84 @@ _PORT_TAKEN = ("already allocated", "address already in use")
 
 @contextlib.contextmanager
 def mapped_errors(what: str, *, missing: type[NotFound] = NotFound) -> Iterator[None]:
-    """Turn SDK exceptions raised inside the block into devparity errors, the
-    one place that reads status codes and engine messages: 404 is
-    ``missing`` (NotFound, or ImageNotFound where the block asks for an
-    image), 409 (and 403, a network in use) Conflict, a taken host port PortInUse. Callers catch those
-    classes; none looks at ``__cause__`` or at the text."""
+    """Turn engine-client exceptions (the SDK's, devparity.engine.lite's)
+    raised inside the block into devparity errors, the one place that reads
+    status codes and engine messages: 404 is ``missing`` (NotFound, or
+    ImageNotFound where the block asks for an image, or where the engine
+    says no such image), 409 (and 403, a network in use) Conflict, a taken
+    host port PortInUse. Callers catch those classes; none looks at
+    ``__cause__`` or at the text."""
+    try:
+        yield
+    except (lite.APIError, lite.Unreachable, lite.Slow) as exc:
+        raise _from_lite(what, exc, missing) from exc
+    except Exception as exc:
+        # The SDK is imported only when used: without it, nothing raised can be its.
+        mapped = _from_sdk(what, exc, missing) if "docker" in sys.modules else None
+        if mapped is None:
+            raise
+        raise mapped from exc
+
+
+def _from_status(what: str, status: int | None, text: str, missing: type[NotFound], *, image: bool) -> EngineError:
+    if image:
+        return ImageNotFound(f"{what}: image not found ({text})")
+    if status == 404:
+        return missing(f"{what}: not found ({text})")
+    if status in (403, 409):  # 403: a network that still has endpoints (containers on it)
+        return Conflict(f"{what}: the engine said: {text}")
+    if any(marker in text for marker in _PORT_TAKEN):
+        return PortInUse(f"{what}: a published host port is in use ({text})")
+    return EngineError(f"{what}: the engine said: {text}")
+
+
+# The 404 messages the SDK reads as "no such image" (docker.errors), so an
+# image lookup is ImageNotFound by either client.
+_NO_IMAGE = (
+    "no such image",
+    "not found: does not exist or no pull access",
+    "repository does not exist",
+    "was found but does not match the specified platform",
+)
+
+
+def _from_lite(what: str, exc: Exception, missing: type[NotFound]) -> EngineError:
+    if isinstance(exc, lite.APIError):
+        text = exc.explanation.strip()
+        image = exc.status == 404 and any(m in text.lower() for m in _NO_IMAGE)
+        return _from_status(what, exc.status, text, missing, image=image)
+    if isinstance(exc, lite.Slow):
+        return _too_slow(what)
+    return _unavailable(exc)
+
+
+def _too_slow(what: str) -> EngineUnavailable:
+    return EngineUnavailable(
+        f"{what}: the Docker engine at {engine_address()} did not answer in time",
+        hint="check the engine (`docker info`), then try again",
+    )
+
+
+def _from_sdk(what: str, exc: Exception, missing: type[NotFound]) -> EngineError | None:
+    """The SDK's exception as devparity's; None when it is none of the SDK's."""
     from docker import errors as de
     from requests.exceptions import ChunkedEncodingError, Timeout
     from requests.exceptions import ConnectionError as RequestsConnectionError
     from urllib3.exceptions import ProtocolError, ReadTimeoutError
 
-    try:
-        yield
-    except de.ImageNotFound as exc:
-        raise ImageNotFound(f"{what}: image not found ({_explanation(exc)})") from exc
-    except de.NotFound as exc:
-        raise missing(f"{what}: not found ({_explanation(exc)})") from exc
-    except de.APIError as exc:
-        text = _explanation(exc)
-        # 403: a network that still has endpoints (containers on it)
-        if exc.status_code in (403, 409):
-            raise Conflict(f"{what}: the engine said: {text}") from exc
-        if any(marker in text for marker in _PORT_TAKEN):
-            raise PortInUse(f"{what}: a published host port is in use ({text})") from exc
-        raise EngineError(f"{what}: the engine said: {text}") from exc
-    except (RequestsConnectionError, ChunkedEncodingError, ProtocolError) as exc:
+    if isinstance(exc, de.APIError):  # ImageNotFound and NotFound are APIErrors
+        status = 404 if isinstance(exc, de.NotFound) else exc.status_code
+        return _from_status(what, status, _explanation(exc), missing, image=isinstance(exc, de.ImageNotFound))
+    if isinstance(exc, (RequestsConnectionError, ChunkedEncodingError, ProtocolError)):
         # The last two: the engine died in the middle of a streamed answer
         # (a build, a pull); the SDK reads those streams below requests, so
         # urllib3's own error arrives unwrapped. See tests/integration/faults.
-        raise _unavailable(exc) from exc
-    except (Timeout, ReadTimeoutError) as exc:
-        raise EngineUnavailable(
-            f"{what}: the Docker engine at {engine_address()} did not answer in time",
-            hint="check the engine (`docker info`), then try again",
-        ) from exc
-    except de.DockerException as exc:
-        raise EngineError(f"{what}: {exc}") from exc
+        return _unavailable(exc)
+    if isinstance(exc, (Timeout, ReadTimeoutError)):
+        return _too_slow(what)
+    if isinstance(exc, de.DockerException):
+        return EngineError(f"{what}: {exc}")
+    return None
 
 
 def _explanation(exc: Any) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from devparity import identity, labels
-from devparity.engine import client, mapped_errors, volumes
+from devparity.engine import api, client, mapped_errors, volumes
 from devparity.engine.models import ContainerEvent, ContainerInfo
 from devparity.engine.specs import ContainerSpec
 from devparity.errors import Conflict, NotFound, PortInUse
@@ -92,7 +92,7 @@ def find(project_name: str, role: str | None = None) -> list[ContainerInfo]:
     this checkout's."""
     wanted = [f"{labels.PROJECT}={project_name}"] + ([f"{labels.ROLE}={role}"] if role else [])
     with mapped_errors("list containers"):
-        found = client().api.containers(all=True, filters={"label": wanted})
+        found = api().containers(all=True, filters={"label": wanted})
     return [ContainerInfo.from_summary(c) for c in found]
 
 
@@ -107,7 +107,7 @@ def inspect(ref: str) -> ContainerInfo | None:
 def get(ref: str) -> ContainerInfo:
     """The container (id or name); raises NotFound when it does not exist."""
     with mapped_errors(f"inspect container {ref[:64]}"):
-        doc = client().api.inspect_container(ref)
+        doc = api().inspect_container(ref)
     return ContainerInfo.from_inspect(doc)
 
 
@@ -128,9 +128,8 @@ def remove(cid: str, *, timeout: int = STOP_TIMEOUT) -> None:
 def remove_at_once(cid: str) -> None:
     """Remove now, as `docker rm -f -v` does (KILL, then remove, one call); gone
     already is fine, and so is a Conflict (another remove under way)."""
-    api = client().api
     with contextlib.suppress(NotFound, Conflict), mapped_errors(f"remove {cid[:12]}"):
-        api.remove_container(cid, force=True, v=True)
+        api().remove_container(cid, force=True, v=True)
 
 
 def events(wanted: Mapping[str, str], actions: tuple[str, ...]) -> Any:

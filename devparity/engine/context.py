@@ -1,7 +1,8 @@
 """The build context: which project files the engine receives. Reads
 the project's directory tree only.
 
-The rules are docker's own (``docker.utils.build.exclude_paths``: the last
+The rules are docker's own (``docker.utils.build.exclude_paths``, its
+matcher copied in devparity.engine.dockerignore: the last
 matching .dockerignore pattern wins, an excluded directory is not entered
 unless a ``!`` pattern reaches inside it), and a file whose path is close to
 a pattern is still decided by docker's matcher. What differs is the cost: a
@@ -19,6 +20,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from devparity import files
+from devparity.engine.dockerignore import PatternMatcher, translate
 from devparity.errors import ConfigError
 from devparity.excludes import combined
 
@@ -42,9 +44,6 @@ class Matcher:
     directory, on the parent prefix docker compares them with."""
 
     def __init__(self, pats: list[str]) -> None:
-        from docker.utils.build import PatternMatcher
-        from docker.utils.fnmatch import translate
-
         # exclude_paths always re-includes the Dockerfile; so do we
         self.exact = PatternMatcher([*pats, "!Dockerfile"])
         names: list[str] = []
@@ -87,14 +86,18 @@ def _any(regexes: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{r})" for r in regexes) or "(?!)")
 
 
-def context_files(root: Path, include: Iterable[str] = ()) -> list[str]:
+def context_files(root: Path, include: Iterable[str] = (), *, entered: list[str] | None = None) -> list[str]:
     """Files and directories the engine receives as build context, relative
-    to ``root``, sorted (see ``patterns``)."""
+    to ``root``, sorted (see ``patterns``). ``entered`` collects every
+    directory the walk lists (relative, "" for the root; an excluded one
+    too when a ``!`` pattern reaches inside it): what devparity.treewatch watches."""
     matcher = Matcher(patterns(root, include))
     out: list[str] = []
     stack = [(str(root), "", False)]
     while stack:
         path, prefix, hint = stack.pop()
+        if entered is not None:
+            entered.append(prefix.rstrip("/"))
         for entry in _entries(path):
             rel = prefix + entry.name
             excluded = matcher.matches(rel, entry.name, hint)

@@ -9,7 +9,7 @@ from collections import deque
 from collections.abc import Callable
 
 from devparity.engine.context import context_files, patterns as context_patterns
-from devparity.engine import client, mapped_errors
+from devparity.engine import api, client, lite, mapped_errors
 from devparity.engine.models import EPOCH, ImageInfo
 from devparity.engine.specs import BuildRequest
 from devparity.errors import BuildFailed, Conflict, ImageNotFound, RegistryError
@@ -105,7 +105,7 @@ def _line(
 def inspect(ref: str) -> ImageInfo:
     """The local image ``ref`` (id or reference); raises ImageNotFound."""
     with mapped_errors(f"inspect image {ref}", missing=ImageNotFound):
-        return ImageInfo.from_inspect(client().api.inspect_image(ref))
+        return ImageInfo.from_inspect(api().inspect_image(ref))
 
 
 def find(ref: str) -> ImageInfo | None:
@@ -121,7 +121,7 @@ def by_labels(labels: dict[str, str]) -> list[ImageInfo]:
     summaries: no config, and no repo digests on a 20.10 engine)."""
     filters = {"label": [f"{k}={v}" for k, v in labels.items()]}
     with mapped_errors("list images"):
-        found = [ImageInfo.from_summary(i) for i in client().api.images(filters=filters)]
+        found = [ImageInfo.from_summary(i) for i in api().images(filters=filters)]
     found.sort(key=lambda i: i.created or EPOCH, reverse=True)
     if len(found) > 1 and found[0].created == found[1].created:
         # The list gives whole seconds; inspect's timestamp breaks the tie
@@ -147,6 +147,14 @@ def remove(image_id: str) -> bool:
 
 def registry_digest(ref: str) -> str:
     """The digest ``ref`` resolves to in its registry now (``sha256:...``)."""
+    engine = api()
+    if isinstance(engine, lite.Lite) and not lite.needs_credentials():
+        try:
+            return engine.distribution_digest(ref)
+        except lite.APIError as exc:
+            raise RegistryError(f"cannot resolve {ref} in its registry: {exc.explanation.strip()}") from exc
+        except Exception as exc:  # no engine, or an answer that is no digest
+            raise RegistryError(f"cannot resolve {ref} in its registry: {exc}") from exc
     from docker import errors as de
 
     try:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from devparity import labels
-from devparity.engine import client, mapped_errors
+from devparity.engine import api, client, mapped_errors
 from devparity.engine.models import NetworkInfo
 from devparity.errors import Conflict, NotFound
 
@@ -20,7 +20,7 @@ def find(name: str) -> NetworkInfo | None:
     """The network named ``name`` (exactly), or None."""
     try:
         with mapped_errors(f"inspect network {name}"):
-            doc = client().api.inspect_network(name)
+            doc = api().inspect_network(name)
     except NotFound:
         return None
     info = NetworkInfo.parse(doc)
@@ -53,7 +53,7 @@ def ensure(name: str, owner: Mapping[str, str]) -> NetworkInfo:
 def by_labels(wanted: Mapping[str, str]) -> list[NetworkInfo]:
     """The networks carrying every label in ``wanted``."""
     with mapped_errors("list networks"):
-        found = client().api.networks(filters={"label": [f"{k}={v}" for k, v in wanted.items()]})
+        found = api().networks(filters={"label": [f"{k}={v}" for k, v in wanted.items()]})
     return sorted((NetworkInfo.parse(n) for n in found or ()), key=lambda n: n.name)
 
 
@@ -62,7 +62,7 @@ def remove(network_id: str) -> bool:
     uses it (the engine's refusal is the safety check)."""
     try:
         with mapped_errors(f"remove network {network_id[:12]}"):
-            client().api.remove_network(network_id)
+            api().remove_network(network_id)
     except NotFound:
         return True
     except Conflict:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from devparity import labels
-from devparity.engine import client, mapped_errors
+from devparity.engine import api, client, mapped_errors
 from devparity.errors import Conflict
 
 
@@ -23,7 +23,7 @@ def ensure(name: str, owner: Mapping[str, str]) -> None:
 def by_labels(wanted: Mapping[str, str]) -> list[str]:
     """Names of the volumes carrying every label in ``wanted``."""
     with mapped_errors("list volumes"):
-        found = client().api.volumes(filters={"label": [f"{k}={v}" for k, v in wanted.items()]})
+        found = api().volumes(filters={"label": [f"{k}={v}" for k, v in wanted.items()]})
     return sorted(str(v["Name"]) for v in (found or {}).get("Volumes") or [])
 
 
@@ -31,7 +31,7 @@ def remove(name: str) -> bool:
     """Remove a volume; False when a container still uses it."""
     try:
         with mapped_errors(f"remove volume {name}"):
-            client().api.remove_volume(name)
+            api().remove_volume(name)
     except Conflict:
         return False
     return True

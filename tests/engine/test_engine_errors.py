@@ -86,6 +86,8 @@ def test_container_lookups_and_removals_use_the_classes(monkeypatch: pytest.Monk
     monkeypatch.setattr(engine, "client", lambda: SimpleNamespace(api=api))
     monkeypatch.setattr(containers, "client", lambda: SimpleNamespace(api=api))
     monkeypatch.setattr(images, "client", lambda: SimpleNamespace(api=api))
+    for module in (engine, containers, images):  # the plain JSON calls (engine.api: lite or the SDK)
+        monkeypatch.setattr(module, "api", lambda: api)
     assert containers.inspect("abc") is None
     containers.remove("abc")  # no error
     assert images.remove("sha256:1") is False
