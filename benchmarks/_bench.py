@@ -98,6 +98,9 @@ def devparity_reloads(
     up = Up(root, env=env)
     try:
         wait_for(port, "v1 development", timeout=first_timeout)
+        # the app serves before the watcher is ready (over ssh:// by seconds): an
+        # edit made in between would never reload
+        up.wait_for(r"^watching ", timeout=first_timeout)
         times = []
         for i in range(2, edits + 2):
             time.sleep(0.4 + random.random() * 0.2)  # separate saves, not one batch
