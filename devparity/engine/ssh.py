@@ -5,8 +5,12 @@ so the user's ssh config, agent and known_hosts apply.
 The SDK's own socket for this (``use_ssh_client``) lets ssh write to our
 stderr: a refused connection would print ssh's line beside devparity's one.
 This subclass sends ssh's stderr to a file instead and keeps its last line,
-which the error then quotes. Installed once, by ``install()``, before the
-first ssh client is made.
+which the error then quotes. The SDK also started one ssh process per API
+request (a new connection pool each time, and a response's close closed the
+pipe): here one pool is kept and a connection (one ssh) serves request
+after request, as a socket does; a request over ssh takes milliseconds after
+the first instead of 0.7-0.9 s. Installed once, by ``install()``, before
+the first ssh client is made.
 """
 
 from __future__ import annotations
@@ -39,6 +43,23 @@ def last_error() -> str | None:
     return lines[-1] if lines else None
 
 
+class _KeepOpen:
+    """ssh's stdout for one response: reads pass through, close() leaves it open."""
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+        self.closed = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.raw, name)
+
+    def close(self) -> None:
+        self.closed = True
+
+    def flush(self) -> None:
+        pass
+
+
 @functools.lru_cache(maxsize=1)
 def install() -> None:
     from docker.transport import sshconn
@@ -69,4 +90,33 @@ def install() -> None:
             with _lock:
                 _recent[:] = [self]
 
+        # With the pool kept (below), a connection serves many requests: the
+        # file http.client reads a response from, and closes after it, must
+        # not close ssh's stdout; and urllib3 asks fileno() whether a pooled
+        # connection dropped (data or EOF waiting on ssh's stdout: dropped).
+        def makefile(self, mode: str) -> Any:
+            if not self.proc:
+                self.connect()
+            return _KeepOpen(self.proc.stdout)
+
+        def fileno(self) -> int:
+            out = self.proc.stdout if self.proc else None
+            return int(out.fileno()) if out is not None else int(super().fileno())
+
     sshconn.SSHSocket = QuietSSHSocket
+
+    # The SDK's adapter makes a new pool, so a new ssh process, for every
+    # request when it shells out (0.7-0.9 s each here); keep one, so a pooled
+    # connection (one ssh process) serves the next request.
+    def get_connection(self: Any, url: str, proxies: Any = None) -> Any:
+        if self.ssh_client:
+            return sdk_get_connection(self, url, proxies)
+        with self.pools.lock:  # one pool for the host (the SDK's key, the request's URL, is one per path)
+            pool = self.pools.get(self.ssh_host)
+            if pool is None:
+                pool = sshconn.SSHConnectionPool(timeout=self.timeout, maxsize=self.max_pool_size, host=self.ssh_host)
+                self.pools[self.ssh_host] = pool
+            return pool
+
+    sdk_get_connection = sshconn.SSHHTTPAdapter.get_connection
+    sshconn.SSHHTTPAdapter.get_connection = get_connection
