@@ -4,13 +4,17 @@ one log follower per container, the signal handler). Status lines go to
 stderr through devparity.ui; the app's output goes to stdout. The engine is
 reached only through the DevEngine it is given (devparity.dev.seam).
 
-- A source change reloads the app: USR1 to the supervisor, which restarts
-  the app process (or signals it), never the container.
+- It runs the app and each of its processes (``[processes.NAME]``, issue
+  8) per role, keyed by role and component (``dev``, ``dev/worker``); with
+  several, output lines are prefixed with that key.
+- A source change reloads every dev container: USR1 to each supervisor,
+  which restarts the process (or signals it), never the container.
 - A change to a dependency file or devparity.toml rebuilds the image in the
   background and recreates the containers; a failed rebuild leaves the old
   ones serving.
-- An app exit is reported with its code and last lines; the next change
-  starts it again, paced by a backoff in a crash loop.
+- An app exit is reported with its code and last lines (a process's with
+  its name: ``worker exited 1: ...``); the next change starts it again,
+  paced by a backoff of its own in a crash loop.
 - An engine outage (dockerd restarted or killed) is reported in one line;
   the session waits for the engine (devparity.dev.outage) and recreates what
   the restart stopped, or ends with exit 3 when it stays away.
