@@ -18,6 +18,9 @@ from devparity.drift import gather
 from devparity.drift.findings import BaseFacts, Skipped
 from devparity.engine.models import ContainerInfo
 from devparity.labels import INPUTS as LABEL_INPUTS
+from devparity.labels import COMPONENT as LABEL_COMPONENT
+from devparity.labels import KIND as LABEL_KIND
+from devparity.labels import PROCESS
 from devparity.labels import ROLE as LABEL_ROLE
 from devparity.errors import RegistryError
 from devparity.plan import BuildPlan
@@ -132,6 +135,35 @@ def test_container_facts_compare_dev_mount_with_the_prod_image(tmp_path: Path) -
     assert facts.role == "dev" and facts.hidden_in == "the prod image"
     assert facts.fingerprint["hidden_paths"] == [f"{proj.config.workdir}/gone.py"]
     assert ("ensure", True) in eng.calls
+
+
+def test_container_facts_of_a_process_carry_what_it_declares_and_share_the_mount_comparison(tmp_path: Path) -> None:
+    python_project(tmp_path, "shop", requirements="six==1.16.0\n", extra_toml=(
+        '\n[processes.worker]\ncommand = "python worker.py --token s3cr3t-token-value"\nenv = { QUEUE = "mail", API_TOKEN = "s3cr3t" }\n'
+    ))
+    write_lock(tmp_path)
+    proj = project_mod.load(config_path=tmp_path / "devparity.toml")
+    p, lf = _lf(proj)
+    app = {LABEL_ROLE: "dev", LABEL_INPUTS: p.inputs.hash}
+    worker = {**app, LABEL_KIND: PROCESS, LABEL_COMPONENT: "worker"}
+    gone = {**app, LABEL_KIND: PROCESS, LABEL_COMPONENT: "mailer"}  # no longer in the config
+    dev_fp = {"image_id": "sha256:env", "mounts": [{"type": "bind", "destination": proj.config.workdir, "source": str(tmp_path)}]}
+    eng = FakeEngine(
+        _fp(proj),
+        containers=[_running("c1", app), _running("c2", worker), _running("c3", gone)],
+        container_fps={"c1": dev_fp, "c2": dev_fp, "c3": dev_fp},
+        tree=["app.py", "gone.py"],
+    )
+    facts = {f.name: f for f in gather.container_facts(eng, p, lf)}  # type: ignore[union-attr]
+    assert facts["c1"].process is None and facts["c1"].label == "dev"
+    w = facts["c2"]
+    assert (w.process, w.label) == ("worker", "dev/worker")
+    assert w.declared_env["QUEUE"] == "mail" and w.declared_env["API_TOKEN"].startswith("<masked")
+    assert w.declared_cmd is not None and w.declared_cmd[:2] == ("/bin/sh", "-c")
+    assert "s3cr3t-token-value" not in w.declared_cmd[2]
+    assert (facts["c3"].process, facts["c3"].declared_cmd, dict(facts["c3"].declared_env)) == ("mailer", None, {})
+    assert all(f.fingerprint["hidden_paths"] == [f"{proj.config.workdir}/gone.py"] for f in facts.values())
+    assert eng.calls.count(("ensure", True)) == 1  # one mount: compared once for the three
 
 
 def test_secrets_facts_scan_once_per_image(tmp_path: Path) -> None:

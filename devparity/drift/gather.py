@@ -12,13 +12,12 @@ import os
 import re
 import shutil
 import subprocess
-import threading
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from devparity import builder, labels, lock_services, runtimes, secrets, ui
+from devparity import builder, lock_services, runtimes, secrets, ui
 from devparity import lock as lock_mod
 from devparity.builder import ImageResult
 from devparity.cache import atomic_write_text, cache_dir
@@ -27,12 +26,12 @@ from devparity.drift.filters import hidden_paths
 from devparity.drift.findings import BaseFacts, ContainerFacts, Facts, SecretFile, Skipped
 from devparity.drift.fingerprint import host_files
 from devparity.drift.prefetch import Prefetch
+from devparity.drift.process_facts import Once, declared
 from devparity.engine import archive, images
 from devparity.engine.models import ContainerInfo
 from devparity.errors import RegistryError
 from devparity.lock import Lock
 from devparity.plan import BuildPlan
-from devparity.roles import argv
 
 if TYPE_CHECKING:
     from devparity.config import Config
@@ -142,7 +141,7 @@ def container_facts(eng: Engine, plan: BuildPlan, lf: LockFacts) -> tuple[Contai
     if lf.edited:
         return DISTRUSTED
     name, current = plan.config.name, plan.inputs.hash
-    hidden_once = _Once()  # the dev app and its processes share one mount: compared once
+    hidden_once = Once()  # the dev app and its processes share one mount: compared once
 
     def facts(c: ContainerInfo) -> ContainerFacts:
         fp = eng.fingerprint_container(c.id, project=name, salt=lf.salt)
@@ -153,7 +152,7 @@ def container_facts(eng: Engine, plan: BuildPlan, lf: LockFacts) -> tuple[Contai
             if hidden is not None:
                 fp, hidden_in = {**fp, "hidden_paths": hidden}, "the prod image"
         image_fp = eng.fingerprint_image(fp["image_id"], project=name, salt=lf.salt)
-        return ContainerFacts(role, c.name, fp, image_fp, inputs, hidden_in, **_declared(plan.config, c, lf.salt))
+        return ContainerFacts(role, c.name, fp, image_fp, inputs, hidden_in, **declared(plan.config, c, lf.salt))
 
     running = eng.running_containers(plan)  # this checkout's only
     if len(running) < 2:
@@ -162,37 +161,6 @@ def container_facts(eng: Engine, plan: BuildPlan, lf: LockFacts) -> tuple[Contai
     # prod are read side by side. map() re-raises a worker's error here.
     with ThreadPoolExecutor(max_workers=len(running)) as pool:
         return tuple(pool.map(facts, running))
-
-
-class _Once:
-    """A value computed by the first caller; the others (threads) wait for it."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._done = False
-        self._value: list[str] | None = None
-
-    def __call__(self, fn: Callable[[], list[str] | None]) -> list[str] | None:
-        with self._lock:
-            if not self._done:
-                self._value, self._done = fn(), True
-            return self._value
-
-
-def _declared(config: Config, c: ContainerInfo, salt: str) -> dict[str, Any]:
-    """What a process container runs by the config ([processes.NAME]): its
-    name, env and command, masked as the fingerprints are; nothing for the app
-    (or a process the config no longer has: then its command is drift)."""
-    if c.kind != labels.PROCESS:
-        return {}
-    process = next((p for p in config.processes if p.name == c.component), None)
-    if process is None:
-        return {"process": c.component}
-    return {
-        "process": process.name,
-        "declared_env": secrets.mask_env(process.env, salt),
-        "declared_cmd": tuple(secrets.mask_command(list(argv(process.command)), salt)),
-    }
 
 
 def _hidden_in_prod(eng: Engine, plan: BuildPlan, lf: LockFacts, dev: Mapping[str, Any]) -> list[str] | None:
