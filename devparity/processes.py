@@ -35,7 +35,7 @@ def process_spec(config: Config, app: ContainerSpec, process: Process) -> Contai
     ours = {k: v for k, v in app.env.items() if k.startswith(SUPERVISOR_ENV)}
     command = argv(process.command)
     if app.role == DEV:
-        command = ("/bin/sh", SUPERVISOR_PATH, *command)
+        command = ("/bin/sh", SUPERVISOR_PATH, *_dev_program(config, process, command))
     return replace(
         app,
         name=component_name(config, app.role, process.name),
@@ -44,6 +44,20 @@ def process_spec(config: Config, app: ContainerSpec, process: Process) -> Contai
         ports=(),
         labels={**app.labels, **labels.component(labels.PROCESS, process.name)},
     )
+
+
+def _dev_program(config: Config, process: Process, command: tuple[str, ...]) -> tuple[str, ...]:
+    """A process that runs the app's own program with other arguments runs,
+    in dev, the program ``[dev].command`` runs: a compiled app's dev build
+    (the supervisor rebuilds it on a reload) rather than the binary baked
+    into the image, which a save never changes. Shell strings are left as
+    written."""
+    prod, dev = config.command, config.dev_command
+    if isinstance(process.command, str) or isinstance(prod, str) or isinstance(dev, str) or not prod or not dev:
+        return command
+    if command[0] == prod[0] and dev[0] != prod[0]:
+        return (dev[0], *command[1:])
+    return command
 
 
 def role_specs(config: Config, app: ContainerSpec) -> list[ContainerSpec]:

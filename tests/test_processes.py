@@ -143,3 +143,17 @@ def test_snapshot_and_diff_targets_that_name_a_process(tmp_path: Path, word: str
     resolver = targets.Resolver()
     resolver._project = cast(Project, SimpleNamespace(config=load(tmp_path), lock=None))
     assert resolver._component(word) == component
+
+
+def test_a_process_of_the_apps_own_program_runs_the_dev_build_in_dev(tmp_path: Path) -> None:
+    """A compiled app's dev command runs the binary the supervisor rebuilds;
+    a process running the app's program with other arguments does too."""
+    text = TOML.replace('command = ["python", "app.py"]', 'command = ["/opt/app/app"]', 1)
+    text = text.replace("[dev]\n", '[dev]\ncommand = ["/opt/app-dev/app"]\n')
+    text = text.replace('command = ["python", "worker.py"]', 'command = ["/opt/app/app", "-worker"]')
+    (tmp_path / "devparity.toml").write_text(text)
+    cfg = config_mod.load(tmp_path / "devparity.toml")
+    _, worker, beat = specs(cfg, DEV)
+    assert worker.command == ("/bin/sh", SUPERVISOR_PATH, "/opt/app-dev/app", "-worker")
+    assert beat.command[2:] == ("/bin/sh", "-c", "python beat.py --every 5")  # another program: as written
+    assert specs(cfg, PROD)[1].command == ("/opt/app/app", "-worker")
