@@ -125,7 +125,9 @@ def _spec(role: str, project: Project, result: builder.ImageResult) -> Container
 
 
 def _project(reload: str = "restart", procs: tuple[Process, ...] = ()) -> Project:
-    config = SimpleNamespace(reload=reload, processes=procs, name="demo", root=Path("/srv/demo"))
+    config = SimpleNamespace(
+        reload=reload, processes=procs, name="demo", root=Path("/srv/demo"), command=["app"], dev_command=["app"]
+    )
     return cast(Project, SimpleNamespace(config=config, lock=None))
 
 
