@@ -127,11 +127,14 @@ def _round(t: Target, local: bool, here: bool, warn: Callable[[str], None]) -> b
 
 
 def wait(targets: list[Target], *, timeout: float = DEFAULT_TIMEOUT, stop: threading.Event | None = None,
-         warn: Callable[[str], None] = ui.warn, clock: Callable[[], float] = time.monotonic) -> list[Target]:
+         warn: Callable[[str], None] = ui.warn, clock: Callable[[], float] = time.monotonic,
+         poll: float = POLL) -> list[Target]:
     """Poll until every target answers on all its published ports; returns
     those that did not within ``timeout`` (empty: all ready). Containers
     without ports count once they run. Warns once per target caught in the
-    loopback trap. Raises NotReady when one stops; returns early on ``stop``."""
+    loopback trap. Raises NotReady when one stops; returns early on ``stop``.
+    ``poll``: seconds between rounds (a few ms: `--wait` returns as soon as
+    the port answers; longer for a check nobody waits on)."""
     local, here = probes.is_local(), connects_here()
     pending = list(targets)
     deadline = clock() + timeout
@@ -139,7 +142,7 @@ def wait(targets: list[Target], *, timeout: float = DEFAULT_TIMEOUT, stop: threa
         pending = [t for t in pending if not _round(t, local, here, warn)]
         if not pending or clock() >= deadline:
             break
-        pause = POLL if local else POLL_EXEC
+        pause = poll if local else max(poll, POLL_EXEC)
         if stop is not None:
             if stop.wait(pause):
                 break

@@ -155,7 +155,8 @@ class Ready:
     def check(self, targets: list[readiness.Target], stop: threading.Event | None = None) -> None:
         """Block until ready; raises NotReady (``wait``) or returns quietly."""
         try:
-            late = readiness.wait(targets, timeout=self.timeout if self.wait else QUIET_CHECK, stop=stop)
+            late = readiness.wait(targets, timeout=self.timeout if self.wait else QUIET_CHECK, stop=stop,
+                                  poll=readiness.POLL if self.wait else QUIET_POLL)
         except DevparityError:
             if self.wait:
                 raise
@@ -182,6 +183,7 @@ class Ready:
 
 # How long a foreground `up` without --wait looks for the loopback trap.
 QUIET_CHECK = 30.0
+QUIET_POLL = 0.05  # nobody waits on that check: spare the CPU
 
 
 def _detached(project: Project, result: builder.ImageResult, roles: tuple[str, ...],

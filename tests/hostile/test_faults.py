@@ -21,6 +21,7 @@ ENGINE_COMMANDS = [
     ("build",),
     ("build", "--force", "--quiet"),
     ("up", "--detach"),
+    ("up", "--detach", "--wait"),
     ("up",),
     ("up", "prod", "--detach"),
     ("check",),
