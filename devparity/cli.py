@@ -236,6 +236,14 @@ def status(as_json: bool = typer.Option(False, "--json", help="Machine-readable 
 
 
 @app.command()
+def doctor(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+    """Can this machine run devparity? Engine, storage, bind mounts, inotify, ports, registries, clock, host runtime."""
+    from devparity.commands import doctor as cmd
+
+    _run(lambda: cmd.run(cmd.find_project(Path.cwd()), as_json=as_json))
+
+
+@app.command()
 def logs(
     target: str = typer.Argument("dev", help="dev, prod, a service or process (db), or ROLE/NAME (prod/db)."),
     follow: bool = typer.Option(False, "--follow", "-f", help="Keep streaming."),

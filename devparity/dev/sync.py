@@ -50,13 +50,13 @@ def mode(config: Config, image_id: str, owner: dict[str, str]) -> str:
         return config.dev_source
     key = (engine.engine_address(), str(config.root))
     if key not in _seen:
-        _seen[key] = _engine_sees(config.root, image_id, owner)
+        _seen[key] = engine_sees(config.root, image_id, owner)
         if not _seen[key]:
             ui.info(f"the engine at {key[0]} cannot see {config.root}: syncing it into the dev container")
     return MOUNT if _seen[key] else SYNC
 
 
-def _engine_sees(root: Path, image_id: str, owner: dict[str, str]) -> bool:
+def engine_sees(root: Path, image_id: str, owner: dict[str, str]) -> bool:
     marker = MARKER + secrets.token_hex(8)
     path = root / marker
     try:
