@@ -56,3 +56,17 @@ def test_the_current_context_points_nowhere(tmp_path: Path) -> None:
     (cfg / "config.json").write_text(json.dumps({"currentContext": "far"}))
     result = run(root, "status", env={"DOCKER_HOST": "", "DOCKER_CONTEXT": "", "DOCKER_CONFIG": str(cfg)})
     assert_clean(result, 3, mentions=(f"no Docker engine answers at {address} (context far)",))
+
+
+def test_doctor_with_a_broken_config_is_one_line(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p", toml="[project\nname = 1\n")
+    before = listing(root)
+    assert_clean(run(root, "doctor"), 2, mentions=("devparity.toml",), root=root, before=before)
+
+
+def test_doctor_with_nobody_listening_is_exit_1_not_a_traceback(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p")
+    address = f"tcp://127.0.0.1:{free_port()}"
+    result = run(root, "doctor", env={"DOCKER_HOST": address})
+    assert_clean(result, 1, mentions=(f"no Docker engine answers at {address}",), one_line=False)
+    assert result.stderr.strip() == ""
