@@ -190,8 +190,10 @@ def mapped_errors(what: str, *, missing: type[NotFound] = NotFound) -> Iterator[
     except (lite.APIError, lite.Unreachable, lite.Slow) as exc:
         raise _from_lite(what, exc, missing) from exc
     except Exception as exc:
-        # The SDK is imported only when used: without it, nothing raised can be its.
-        mapped = _from_sdk(what, exc, missing) if "docker" in sys.modules else None
+        # The SDK is imported only when used: without it (and the HTTP stack
+        # under it, whose errors it lets through), nothing raised can be its.
+        sdk = any(m in sys.modules for m in ("docker", "requests", "urllib3"))
+        mapped = _from_sdk(what, exc, missing) if sdk else None
         if mapped is None:
             raise
         raise mapped from exc
