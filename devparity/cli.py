@@ -108,6 +108,7 @@ def _run(fn: Callable[[], int]) -> None:
     except (BuildFailed, NotReady, ServiceNotReady) as exc:  # the log's tail first, then the one error line
         if _state.debug:
             raise
+        ui.set_quiet(False)  # --quiet hid the progress, not the cause of a failure
         for line in exc.log_tail:
             ui.progress(line)
         ui.error(_one_line(str(exc)))
@@ -129,6 +130,8 @@ def _run(fn: Callable[[], int]) -> None:
             raise
         ui.error(_one_line(f"unexpected {type(exc).__name__}: {exc} (run with --debug for a traceback)"))
         code = EXIT_ENGINE
+    finally:
+        ui.set_quiet(False)  # one invocation's --quiet (in-process runs share the module)
     raise typer.Exit(code)
 
 
@@ -189,10 +192,13 @@ def build(
 @app.command()
 def lock(
     check: bool = typer.Option(False, "--check", help="Exit 1 when an input changed since the lock or it was edited by hand (no engine)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress: only results, warnings and errors."),
 ) -> None:
     """Pin the base image by digest and record the environment in devparity.lock."""
+    from devparity import ui
     from devparity.commands import lock as cmd
 
+    ui.set_quiet(quiet)
     _run(lambda: cmd.check(_project()) if check else cmd.write(_project(strict_lock=False)))
 
 
@@ -202,10 +208,13 @@ def up(
     detach: bool = typer.Option(False, "--detach", "-d", help="Start and return; no watching."),
     wait: bool = typer.Option(False, "--wait", help="Return (or print \"ready\") only once every container answers on its ports."),
     wait_timeout: float = typer.Option(60.0, "--wait-timeout", min=0.1, help="Seconds --wait waits before failing (exit 3)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No build output or notes: the app's output, results, warnings and errors."),
 ) -> None:
     """Start the dev (or prod) container and reload on every save."""
+    from devparity import ui
     from devparity.commands import up as cmd
 
+    ui.set_quiet(quiet)
     _run(lambda: cmd.up(_project(), role=role.value, detach=detach, wait=wait, wait_timeout=wait_timeout))
 
 
@@ -316,10 +325,13 @@ def check(
 @app.command()
 def push(
     registry: Optional[str] = typer.Option(None, "--registry", help="HOST[:PORT][/NAMESPACE] (default: [release].registry)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress: only results, warnings and errors."),
 ) -> None:
     """Push the locked image as REGISTRY/NAME:<inputs>-<source> and record its digest in devparity.lock."""
+    from devparity import ui
     from devparity.commands import push as cmd
 
+    ui.set_quiet(quiet)
     _run(lambda: cmd.push(_project(), registry=registry))
 
 

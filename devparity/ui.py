@@ -47,15 +47,29 @@ def _code(ch: str) -> str:
     return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
 
 
+_quiet = False
+
+
+def set_quiet(on: bool) -> None:
+    """``--quiet``: progress, info and notes are left out; results (stdout),
+    successes, warnings and errors still show."""
+    global _quiet
+    _quiet = on
+
+
 def out(text: str = "") -> None:
     print(mask_text(text), flush=True)
 
 
 def info(text: str) -> None:
+    if _quiet:
+        return
     print(mask_text(text), file=sys.stderr, flush=True)
 
 
 def note(text: str) -> None:
+    if _quiet:
+        return
     print(style(mask_text(text), "dim"), file=sys.stderr, flush=True)
 
 
@@ -73,4 +87,6 @@ def error(text: str) -> None:
 
 def progress(line: str) -> None:
     """A line of build output, indented and dimmed."""
+    if _quiet:
+        return
     print(style("  │ " + mask_text(line), "dim"), file=sys.stderr, flush=True)

@@ -4,10 +4,12 @@ that is not a terminal give plain text; a terminal gets colour."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 
 from devparity import ui
+from tests.support import python_project, run_cli
 
 
 class Tty(io.StringIO):
@@ -40,3 +42,34 @@ def test_warnings_to_a_non_tty_stderr_carry_no_escape(monkeypatch: pytest.Monkey
     ui.ok("done")
     err = capsys.readouterr().err
     assert "\033[" not in err and "warning: careful" in err and "done" in err
+
+
+def test_quiet_leaves_out_progress_and_notes_not_warnings(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--quiet` (up, lock, push): no build lines, info or notes; a warning,
+    a success and an error still show, and the next command is not quiet."""
+    try:
+        ui.set_quiet(True)
+        ui.progress("Step 1/9 : FROM python")
+        ui.info("resolving python:3.11-slim")
+        ui.note("watching /app")
+        ui.ok("wrote devparity.lock")
+        ui.warn("port open to the network")
+        ui.error("build failed")
+    finally:
+        ui.set_quiet(False)
+    err = capsys.readouterr().err
+    assert "Step 1/9" not in err and "resolving" not in err and "watching" not in err
+    assert "wrote devparity.lock" in err and "port open" in err and "build failed" in err
+    ui.note("loud again")
+    assert "loud again" in capsys.readouterr().err
+
+
+def test_quiet_flag_on_lock_hides_progress_in_process(tmp_path: Path) -> None:
+    """The CLI resets --quiet after each invocation: a quiet `lock --check`
+    is followed by a `lock --check` that speaks."""
+    python_project(tmp_path, "quietproj")
+    first = run_cli("lock", "--check", "--quiet", cwd=tmp_path)
+    assert first.exit_code == 1 and "does not exist" in first.stderr  # an error still shows
+    from devparity import ui as ui_module
+
+    assert ui_module._quiet is False
