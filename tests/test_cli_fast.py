@@ -34,7 +34,10 @@ def test_the_table_is_the_typer_declaration(word: str) -> None:
         if choices is None:
             assert declared[name].is_flag
         else:
-            assert {c.value for c in choices} == {getattr(v, "value", v) for v in declared[name].type_descriptor.choices}
+            # Typer 0.24+ keeps the choices on its type descriptor, older Typer
+            # (Python 3.9's) on Click's Choice type
+            holder = getattr(declared[name], "type_descriptor", None) or declared[name].type
+            assert {c.value for c in choices} == {getattr(v, "value", v) for v in holder.choices}
 
 
 @pytest.mark.parametrize(

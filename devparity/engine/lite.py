@@ -63,7 +63,7 @@ class Lite:
             self._ping()
         try:
             status, reason, body = _exchange(self.path, method, url, self._timeout)
-        except TimeoutError as exc:
+        except (TimeoutError, socket.timeout) as exc:  # one class from 3.10 on, not on 3.9
             raise Slow(str(exc)) from exc
         except (OSError, ValueError) as exc:  # refused, missing, hung up, not HTTP
             raise Unreachable(str(exc)) from exc
