@@ -87,6 +87,7 @@ class Reader:
         final-component symlink as a link (e.g. Debian's /etc/os-release), and
         reports its resolved target in the stat header.
         """
+        import docker  # noqa: F401 - the package first (why: devparity.engine.images.build)
         from docker.errors import NotFound
 
         for _ in range(_MAX_SYMLINK_HOPS):

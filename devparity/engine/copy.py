@@ -30,6 +30,7 @@ def sees(image: str, host_dir: str, marker: str, owner: dict[str, str]) -> bool:
     Nothing is guessed from the address. (Reading the file back through the
     archive API would say the same and cost 0.3-0.5 s more: it mounts the
     container's filesystem.)"""
+    import docker  # noqa: F401 - the package first (why: devparity.engine.images.build)
     from docker.types import Mount
 
     api = client().api

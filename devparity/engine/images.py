@@ -30,6 +30,11 @@ def build(req: BuildRequest, on_line: Callable[[str], None]) -> str:
     excludes, .dockerignore, [build].include), so the engine receives exactly
     the files the source hash covers. Side effects: a temp file holds the tar.
     """
+    # The package first, holding no other import lock: a submodule import
+    # that waits for `docker` while another thread imports it deadlocks,
+    # and Python fails one side (KeyError: 'docker'; issue 8's services
+    # start on a thread while the build imports this).
+    import docker  # noqa: F401
     from docker.utils.build import create_archive
 
     name = ".devparity.Dockerfile"  # a stable name keeps the COPY layers cacheable

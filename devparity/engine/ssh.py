@@ -62,6 +62,7 @@ class _KeepOpen:
 
 @functools.lru_cache(maxsize=1)
 def install() -> None:
+    import docker  # noqa: F401 - the package first (why: devparity.engine.images.build)
     from docker.transport import sshconn
 
     class QuietSSHSocket(sshconn.SSHSocket):  # type: ignore[misc]
