@@ -23,18 +23,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
-from devparity import loopback, processes, secrets, services, ui
+from devparity import listening, loopback, processes, secrets, ui
 from devparity.engine import containers, engine_address, probes
 from devparity.engine.specs import ContainerSpec, PortBinding
-from devparity.errors import DevparityError, EngineError, NotReady
+from devparity.errors import DevparityError, NotReady
 
 POLL = 0.003  # seconds between rounds on a local engine: a round is two file reads
 POLL_EXEC = 0.1  # through exec (a remote engine): each round is a round trip
 PROXY_GRACE = 0.01  # a refused backend makes the proxy close within a millisecond
 DEFAULT_TIMEOUT = 60.0
 LOG_TAIL = 20
-_TCP_FILES = ("net/tcp", "net/tcp6")
-_TCP_ARGV = ["sh", "-c", "cat /proc/net/tcp /proc/net/tcp6 2>/dev/null"]
 _ANY = ("", "0.0.0.0", "::", "127.0.0.1", "::1")
 
 
@@ -86,18 +84,13 @@ def _listeners(t: Target, local: bool) -> list[loopback.Listener] | None:
             if info is None or not info.running:
                 return None
             t.pid = info.pid
-        if services.cgroup_names(probes.read_proc(t.pid, "cgroup") or "", t.cid):
-            texts = [probes.read_proc(t.pid, f) or "" for f in _TCP_FILES]
-            if texts[0]:
-                return loopback.listeners("\n".join(texts))
+        found = listening.from_host(t.cid, t.pid)
+        if found is not None:
+            return found
     info = containers.inspect(t.cid)
     if info is None or not info.running:
         return None
-    try:
-        _, out = probes.run(t.cid, _TCP_ARGV)
-    except EngineError:
-        return []
-    return loopback.listeners(out)
+    return listening.by_exec(t.cid)
 
 
 def _connectable(p: PortBinding) -> bool:

@@ -17,8 +17,9 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import Any
 
-from devparity import backing, identity, labels, ui
+from devparity import backing, identity, labels, listening, ui
 from devparity.engine import containers as engine_containers
+from devparity.engine import probes
 from devparity.engine import volumes as engine_volumes
 from devparity.engine.models import EPOCH, ContainerInfo
 from devparity.errors import EXIT_OK, ContainerNotFound
@@ -110,18 +111,21 @@ def _row(c: ContainerInfo, now: datetime) -> dict[str, Any]:
 
 def rows(project: Project) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """This checkout's containers and the foreign ones, one dict each: role,
-    name, id, image, ports, state, exit code, started_at, uptime_s (the JSON
-    output's ``containers``); a foreign one adds ``owner`` (checkout or
-    other) and ``config`` (the devparity.toml it names) as ``foreign``."""
+    name, id, image, ports, state, exit code, started_at, uptime_s,
+    loopback_only (the JSON output's ``containers``); a foreign one adds
+    ``owner`` (checkout or other) and ``config`` (the devparity.toml it
+    names) as ``foreign``. Reads each running container's listening sockets
+    (the loopback trap: a plain `up --detach` returns before the app listens)."""
     now = datetime.now(timezone.utc)
     found = identity.scan(project.config)
     ours, foreign = [], []
+    local = probes.is_local()
     for c in found.ours:
         if (info := engine_containers.inspect(c.id)) is not None:
-            ours.append(_row(info, now))
+            ours.append({**_row(info, now), "loopback_only": listening.report(info, local)})
     for f in found.foreign:
         if (info := engine_containers.inspect(f.container.id)) is not None:
-            foreign.append({**_row(info, now), "owner": f.kind, "config": f.config, "why": f.describe()})
+            foreign.append({**_row(info, now), "loopback_only": None, "owner": f.kind, "config": f.config, "why": f.describe()})
     key = lambda r: (r["role"], r["kind"] != labels.APP, r["name"])  # noqa: E731 - the app first
     return sorted(ours, key=key), sorted(foreign, key=key)
 
@@ -136,6 +140,9 @@ def status(project: Project, *, as_json: bool = False) -> int:
         ui.note(f"no containers for {project.config.name} in this checkout (start one with `devparity up`)")
     else:
         _table(found)
+        for r in found:
+            for trap in r["loopback_only"] or ():
+                ui.warn(trap["message"])
     if foreign:
         ui.out(f"foreign: {len(foreign)} container(s) labelled {project.config.name} that this checkout leaves alone")
         for r in foreign:
