@@ -18,7 +18,7 @@ import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from devparity import labels
+from devparity import labels, secrets
 from devparity.engine import endpoint, lite, ssh
 from devparity.errors import Conflict, EngineError, EngineUnavailable, ImageNotFound, NotFound, PortInUse
 
@@ -157,8 +157,11 @@ def _unavailable(exc: BaseException, ep: endpoint.Endpoint | None = None) -> Eng
     address = ep.address() if ep else engine_address()
     said = ssh.last_error() if ep is not None and ep.ssh else None
     if said:
+        # ssh's own line (a refused connection or key, an unknown host) is
+        # the useful part; masked, as everything quoted from another program
+        # (doctor prints it without the error boundary's masking).
         return EngineUnavailable(
-            f"no Docker engine answers at {address}: ssh said: {said}",
+            f"no Docker engine answers at {secrets.mask_text(address)}: ssh said: {secrets.mask_text(said)}",
             hint="check that `ssh` reaches that host without a prompt and that the docker CLI is installed there",
         )
     if ep is not None and ep.ssh:
