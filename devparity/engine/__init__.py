@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from devparity import labels, secrets
 from devparity.engine import endpoint, lite, ssh
+from devparity.engine import tls as engine_tls
 from devparity.errors import Conflict, EngineError, EngineUnavailable, ImageNotFound, NotFound, PortInUse
 
 if TYPE_CHECKING:
@@ -119,6 +120,9 @@ def _connect(ep: endpoint.Endpoint) -> docker.DockerClient:
     if ep.tls is not None:
         cert = (ep.tls.cert, ep.tls.key) if ep.tls.cert and ep.tls.key else None
         tls = TLSConfig(client_cert=cert, ca_cert=ep.tls.ca, verify=ep.tls.verify)
+        engine_tls.install()  # the engine's CA, whatever REQUESTS_CA_BUNDLE says
+        if not ep.tls.verify:
+            engine_tls.quiet_unverified()
     if ep.ssh:
         ssh.install()  # the system ssh client, its stderr kept out of ours
     return docker.DockerClient(base_url=ep.host, tls=tls, timeout=PING_TIMEOUT, use_ssh_client=ep.ssh)
@@ -164,6 +168,9 @@ def _unavailable(exc: BaseException, ep: endpoint.Endpoint | None = None) -> Eng
             f"no Docker engine answers at {secrets.mask_text(address)}: ssh said: {secrets.mask_text(said)}",
             hint="check that `ssh` reaches that host without a prompt and that the docker CLI is installed there",
         )
+    found = engine_tls.diagnose(_said(exc), address, ep.tls, ep.context) if ep is not None else None
+    if found is not None:
+        return EngineUnavailable(found[0], hint=found[1])
     if ep is not None and ep.ssh:
         hint = "check that `ssh` reaches that host without a prompt and that the docker CLI is installed there"
     elif ep is not None and ep.host.startswith(("tcp://", "https://", "http://")):
@@ -171,6 +178,17 @@ def _unavailable(exc: BaseException, ep: endpoint.Endpoint | None = None) -> Eng
     else:
         hint = "start the Docker engine (on a host without one, as root: scripts/engine from the devparity repo), or point DOCKER_HOST at a running engine"
     return EngineUnavailable(f"no Docker engine answers at {address}", hint=hint)
+
+
+def _said(exc: BaseException) -> str:
+    """The text of ``exc`` and of the errors that caused it (the SDK wraps
+    requests' error, which wraps urllib3's, which wraps OpenSSL's)."""
+    texts: list[str] = []
+    seen: BaseException | None = exc
+    while seen is not None and len(texts) < 8:
+        texts.append(str(seen))
+        seen = seen.__cause__ or seen.__context__
+    return " | ".join(texts)
 
 
 # What the engine says when a published host port is taken: "Bind for
