@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from devparity import identity, labels, loopback, services
-from devparity.engine import probes
+from devparity.engine import containers, probes
 from devparity.engine.models import ContainerInfo, PortInfo
 from devparity.errors import EngineError
 from devparity.roles import SUPERVISOR_PATH
@@ -36,11 +36,14 @@ def from_host(cid: str, pid: int) -> list[loopback.Listener] | None:
 def by_exec(cid: str) -> list[loopback.Listener]:
     """The listeners as the container itself prints them; none when it
     cannot (no `sh` in the image, an exec refused while it restarts)."""
-    try:
-        _, out = probes.run(cid, _TCP_ARGV)
+    out = bytearray()
+    try:  # its output only: the exit code (an inspect, a round trip: over ssh a new connection) says nothing more
+        for chunk, _err in containers.exec_stream(containers.exec_create(cid, _TCP_ARGV, tty=False)):
+            if chunk and len(out) < probes.MAX_OUTPUT:
+                out += chunk
     except EngineError:
         return []
-    return loopback.listeners(out)
+    return loopback.listeners(out.decode("ascii", "replace"))
 
 
 @dataclass(frozen=True)

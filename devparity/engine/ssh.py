@@ -53,6 +53,13 @@ class _KeepOpen:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.raw, name)
 
+    @property
+    def channel(self) -> Any:
+        """What the SDK reads a hijacked response (an exec's output) from
+        over ssh (it expects paramiko's channel): ssh's stdout itself,
+        unbuffered, so nothing read ahead is lost to the SDK's own reads."""
+        return self.raw
+
     def close(self) -> None:
         self.closed = True
 
@@ -85,6 +92,7 @@ def install() -> None:
                 stdout=subprocess.PIPE,
                 stdin=subprocess.PIPE,
                 stderr=self.err,
+                bufsize=0,  # ssh's stdout unbuffered: an exec's stream is read from its fd (see _KeepOpen.channel)
                 preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),  # Ctrl-C is ours to handle
             )
 

@@ -77,7 +77,7 @@ def diagnose(text: str, address: str, tls: Tls | None, context: str | None) -> t
         why = reason.split(" (_ssl", 1)[0].split("'", 1)[0].strip() or "not signed by a CA we trust"
         ca = f" ({tls.ca})" if tls is not None and tls.ca else ""
         return (f"the engine at {address} presented a certificate this client does not trust: {why}",
-                f"{where}'s ca.pem{ca} must be the CA that signed the engine's certificate, and the certificate must name "
+                f"the ca.pem in {where}{ca} must be the CA that signed the engine's certificate, and the certificate must name "
                 "the address (subjectAltName)")
     if any(alert in text for alert in _REFUSED_CLIENT):
         if tls is None or not tls.cert:

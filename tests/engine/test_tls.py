@@ -75,3 +75,10 @@ def test_the_engine_error_reads_the_causes_of_the_sdks_error() -> None:
     except RuntimeError as exc:
         err = engine._unavailable(exc, Endpoint(ADDR, tls=Tls(True, "/c/ca.pem")))
     assert str(err).startswith(f"the engine at {ADDR} presented a certificate") and err.exit_code == EXIT_ENGINE
+
+
+def test_a_contexts_tls_files_are_named_as_the_contexts() -> None:
+    what, hint = tls.diagnose(UNTRUSTED, ADDR, Tls(True, "/cfg/ca.pem"), "far") or ("", "")
+    assert "the ca.pem in the Docker context 'far' (/cfg/ca.pem)" in hint
+    what, hint = tls.diagnose(BAD_CERT, ADDR, Tls(True, "/cfg/ca.pem"), "far") or ("", "")
+    assert what.endswith("the Docker context 'far' (/cfg) has no cert.pem and key.pem")
