@@ -17,7 +17,7 @@ import re
 
 from devparity import labels
 from devparity.config import Config
-from devparity.engine.specs import ServicePort, ServiceSpec
+from devparity.engine.specs import ServiceNetwork, ServicePort, ServiceSpec
 from devparity.lock import Lock
 from devparity.release import Release
 from devparity.roles import argv
@@ -34,6 +34,17 @@ PUBLISH_MODES = ("host", "ingress")
 def service_name(config: Config) -> str:
     """The project's name as Swarm accepts a service name (letters, digits, '-')."""
     return re.sub(r"[^A-Za-z0-9-]+", "-", config.name).strip("-")[:63] or "app"
+
+
+def network_name(config: Config) -> str:
+    """The project's overlay network: the app, its processes and services."""
+    return f"{service_name(config)[:59]}-net"
+
+
+def networks(config: Config) -> tuple[ServiceNetwork, ...]:
+    """The app joins the project's network only when something else runs
+    beside it (a project without services deploys as before)."""
+    return (ServiceNetwork(network_name(config)),) if config.services or config.processes else ()
 
 
 def service_spec(config: Config, lock: Lock, release: Release, *, replicas: int, publish: str) -> ServiceSpec:
@@ -54,4 +65,5 @@ def service_spec(config: Config, lock: Lock, release: Release, *, replicas: int,
         container_labels={labels.ROLE: ROLE_SWARM, SERVICE: name},
         cap_drop=("ALL",),
         cap_add=tuple(config.cap_add),
+        networks=networks(config),
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -166,6 +166,7 @@ def inconsistencies(data: dict[str, Any]) -> list[str]:
         out.append("`inputs_hash` is not the hash of `inputs`")
     if "release" in data and data["release"]["inputs_hash"] != data["inputs_hash"]:
         out.append("`release.inputs_hash` is not `inputs_hash`")
+    out += _released_services(data)
     fp = data["fingerprint"]
     if fp is not None:
         if fp["base"] != {"ref": base["ref"], "digest": base["digest"]}:
@@ -177,6 +178,25 @@ def inconsistencies(data: dict[str, Any]) -> list[str]:
         if sfp is not None and sfp["base"] != {"ref": entry["ref"], "digest": entry["digest"]}:
             out.append(f"`services.{name}.fingerprint.base` is not its pin")
     return out
+
+
+def _released_services(data: dict[str, Any]) -> list[str]:
+    """A pushed service image must be the local-only pin it claims to be."""
+    pins = data.get("services") or {}
+    out = []
+    for name, entry in sorted(((data.get("release") or {}).get("services") or {}).items()):
+        pin = pins.get(name)
+        if pin is None or pin["source"] != "local" or pin["digest"] != entry["image_id"]:
+            out.append(f"`release.services.{name}` is not the local-only pin of `services.{name}`")
+    return out
+
+
+def kept_release(release: Release, services: dict[str, dict[str, Any]]) -> Release:
+    """``release`` without the pushed service images whose local-only pin
+    ``services`` (a lock's new service entries) no longer records."""
+    kept = {n: s for n, s in release.services.items()
+            if (services.get(n) or {}).get("source") == "local" and services[n]["digest"] == s.image_id}
+    return replace(release, services=kept)
 
 
 def disagreements(config: Config, lock: Lock) -> list[str]:
@@ -228,7 +248,7 @@ def make(
     if services or config.services:
         data["services"] = dict(services or {})
     if release is not None and release.inputs_hash == ins.hash:
-        data["release"] = release.as_dict()
+        data["release"] = kept_release(release, services or {}).as_dict()
     return {**data, "digest": content_digest(data)}
 
 

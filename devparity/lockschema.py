@@ -99,7 +99,7 @@ def _check(data: Mapping[str, Any]) -> None:
 def _release(data: Mapping[str, Any]) -> None:
     from devparity import release, validate  # release imports inputs, which imports the config
 
-    rel = _table(data, "release", release.KEYS)
+    rel = _table(data, "release", release.KEYS, release.OPTIONAL_KEYS)
     _need(rel, "release.registry", lambda v: isinstance(v, str) and validate.registry(v) is None, "must be a registry")
     _need(rel, "release.repository", is_reference, "must be an image repository")
     _need(rel, "release.tag", _match(_TAG_RE), "must be an image tag")
@@ -107,6 +107,29 @@ def _release(data: Mapping[str, Any]) -> None:
         _need(rel, f"release.{key}", is_digest, "must be a sha256 digest")
     if not (isinstance(rel["repository"], str) and rel["repository"].startswith(rel["registry"].rstrip("/") + "/")):
         raise _Bad("release.repository", "must be in `release.registry`")
+    if "services" in rel:
+        _released_services(rel["services"], rel["registry"])
+
+
+def _released_services(services: Any, registry: str) -> None:
+    """``release.services``: NAME -> the pushed copy of a local-only service image."""
+    from devparity import release
+
+    if not isinstance(services, dict) or not services:
+        raise _Bad("release.services", "must be a table of service = pushed image")
+    for name, entry in services.items():
+        if not (isinstance(name, str) and SERVICE_NAME.fullmatch(name)):
+            raise _Bad("release.services", "has a name that is no service name (lowercase letters, digits, -)")
+        field = f"release.services.{name}"
+        if not isinstance(entry, dict):
+            raise _Bad(field, f"must be a table of {', '.join(release.SERVICE_KEYS)}")
+        _keys(entry, field + ".", release.SERVICE_KEYS)
+        _need(entry, f"{field}.repository", is_reference, "must be an image repository")
+        _need(entry, f"{field}.tag", _match(_TAG_RE), "must be an image tag")
+        _need(entry, f"{field}.digest", is_digest, "must be a sha256 digest")
+        _need(entry, f"{field}.image_id", is_digest, "must be a sha256 digest")
+        if not entry["repository"].startswith(registry.rstrip("/") + "/"):
+            raise _Bad(f"{field}.repository", "must be in `release.registry`")
 
 
 def _pin(table: Mapping[str, Any], field: str) -> None:
@@ -173,11 +196,11 @@ def _keys(table: Mapping[str, Any], prefix: str, expected: tuple[str, ...], opti
             raise _Bad(prefix + (key if _text(key) else "?"), "is not a lock field")
 
 
-def _table(parent: Mapping[str, Any], field: str, keys: tuple[str, ...]) -> Mapping[str, Any]:
+def _table(parent: Mapping[str, Any], field: str, keys: tuple[str, ...], optional: tuple[str, ...] = ()) -> Mapping[str, Any]:
     value = parent.get(field.rsplit(".", 1)[-1])
     if not isinstance(value, dict):
         raise _Bad(field, f"must be a table of {', '.join(keys)}")
-    _keys(value, field + ".", keys)
+    _keys(value, field + ".", keys, optional)
     return value
 
 

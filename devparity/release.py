@@ -13,14 +13,43 @@ with the lock's salt): a build of the same locked inputs on another engine
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from devparity import inputs
 from devparity.cache import canonical_json
 
 KEYS = ("registry", "repository", "tag", "digest", "image_id", "inputs_hash", "source", "fingerprint")
+# ``release.services``: only when a service image was local-only and so pushed too.
+OPTIONAL_KEYS = ("services",)
+SERVICE_KEYS = ("repository", "tag", "digest", "image_id")
 _SHORT = 24
+
+
+@dataclass(frozen=True)
+class ServiceRelease:
+    """A service image the lock pins local-only (no registry digest), pushed
+    beside the app so a swarm node can pull it: ``image_id`` is its pin."""
+
+    repository: str  # registry/<project>-<service>
+    tag: str
+    digest: str
+    image_id: str
+
+    @property
+    def ref(self) -> str:
+        return f"{self.repository}@{self.digest}"
+
+    @property
+    def tagged(self) -> str:
+        return f"{self.repository}:{self.tag}"
+
+    def as_dict(self) -> dict[str, str]:
+        return {k: getattr(self, k) for k in SERVICE_KEYS}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ServiceRelease:
+        return cls(**{k: str(data[k]) for k in SERVICE_KEYS})
 
 
 @dataclass(frozen=True)
@@ -33,6 +62,7 @@ class Release:
     inputs_hash: str  # the lock's inputs it was built from
     source: str  # the source hash baked in
     fingerprint: str  # sha256 of the comparable fingerprint
+    services: dict[str, ServiceRelease] = field(default_factory=dict)  # by service name
 
     @property
     def ref(self) -> str:
@@ -43,17 +73,31 @@ class Release:
     def tagged(self) -> str:
         return f"{self.repository}:{self.tag}"
 
-    def as_dict(self) -> dict[str, str]:
-        return {k: getattr(self, k) for k in KEYS}
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {k: getattr(self, k) for k in KEYS}
+        if self.services:  # absent otherwise: a lock without reads and hashes as before
+            out["services"] = {n: s.as_dict() for n, s in sorted(self.services.items())}
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Release:
-        return cls(**{k: str(data[k]) for k in KEYS})
+        services = {str(n): ServiceRelease.from_dict(s) for n, s in (data.get("services") or {}).items()}
+        return cls(**{k: str(data[k]) for k in KEYS}, services=services)
 
 
 def repository(registry: str, project: str) -> str:
     """``REGISTRY/NAME``: repository names are lowercase."""
     return f"{registry.rstrip('/')}/{project.lower()}"
+
+
+def service_repository(registry: str, project: str, service: str) -> str:
+    """``REGISTRY/<project>-<service>``: where a local-only service image goes."""
+    return f"{repository(registry, project)}-{service}"
+
+
+def service_tag(image_id: str) -> str:
+    """The pinned image id's first hex digits: one tag never names two images."""
+    return _hex(image_id)[:_SHORT]
 
 
 def tag(inputs_hash: str, source_hash: str) -> str:

@@ -2,16 +2,22 @@
 ``REGISTRY/NAME:<inputs>-<source>`` and recorded in devparity.lock's
 ``release`` section (devparity.release). The same inputs and source pushed
 again are a no-op; a build of them on another engine is checked against
-the released fingerprint first."""
+the released fingerprint first. A ``[services.NAME]`` image the lock pins
+local-only (no registry digest: a swarm node could not pull it) is pushed
+beside it as ``REGISTRY/NAME-SERVICE:<image id>`` and recorded in
+``release.services``; one pinned by registry digest is deployed from there."""
 
 from __future__ import annotations
 
-from devparity import builder, lock, plan, release, secrets, ui
+from dataclasses import replace
+
+from devparity import builder, lock, lock_services, plan, release, secrets, ui
 from devparity.drift import fingerprint
+from devparity.engine import images
 from devparity.engine import registry as reg
 from devparity.errors import EXIT_OK, NotReleasable, UsageError
 from devparity.project import Project
-from devparity.release import Release
+from devparity.release import Release, ServiceRelease
 
 
 def fresh_lock(project: Project, command: str) -> lock.Lock:
@@ -23,7 +29,7 @@ def fresh_lock(project: Project, command: str) -> lock.Lock:
     edited = lock.disagreements(cfg, lk)
     if edited:
         raise lock.edited(edited)
-    changed = lock.stale_inputs(cfg, lk, plan.for_project(project).inputs)
+    changed = lock.stale_inputs(cfg, lk, plan.for_project(project).inputs) + lock_services.stale_services(cfg, lk)
     if changed:
         raise NotReleasable(
             f"devparity.lock is stale (changed since it was written: {', '.join(changed)}), so devparity {command} refuses",
@@ -54,8 +60,7 @@ def push(project: Project, *, registry: str | None = None) -> int:
     if recorded is not None and (recorded.repository, recorded.tag) == (repo, tag):
         _same_fingerprint(recorded, fp_hash)
         if there == recorded.digest:
-            ui.ok(f"already released: {recorded.ref} holds these inputs and source (nothing pushed)")
-            return EXIT_OK
+            return _finish(project, lk, recorded, f"already released: {recorded.ref} holds these inputs and source (nothing pushed)")
         # the tag was moved or deleted in the registry since: push ours again
     elif there is not None:
         # Another engine (CI's) pushed these inputs and source first: adopt
@@ -64,15 +69,48 @@ def push(project: Project, *, registry: str | None = None) -> int:
         theirs = release.fingerprint_hash(fingerprint.fingerprint_image(image_id, project=cfg.name, salt=salt))
         rel = Release(where, repo, tag, there, image_id, p.inputs.hash, p.source_hash, theirs)
         _same_fingerprint(rel, fp_hash)
-        lock.write(cfg, lock.with_release(lk, rel))
-        ui.ok(f"{ref} was already in the registry with a matching fingerprint; recorded {rel.ref} in devparity.lock (nothing pushed)")
-        return EXIT_OK
+        return _finish(project, lk, rel, f"{ref} was already in the registry with a matching fingerprint; recorded {rel.ref} in devparity.lock (nothing pushed)")
     ui.info(f"pushing {ref}")
     digest = reg.push(result.id, repo, tag)
     rel = Release(where, repo, tag, digest, result.id, p.inputs.hash, p.source_hash, fp_hash)
-    lock.write(cfg, lock.with_release(lk, rel))
-    ui.ok(f"released {rel.ref}; recorded in devparity.lock")
+    return _finish(project, lk, rel, f"released {rel.ref}; recorded in devparity.lock")
+
+
+def _finish(project: Project, lk: lock.Lock, rel: Release, said: str) -> int:
+    """Push the local-only service images beside ``rel``, then record what
+    changed (nothing written when nothing did: the same inputs are a no-op)."""
+    before = lk.release
+    if before is not None and (before.repository, before.tag) == (rel.repository, rel.tag):
+        rel = replace(rel, services=before.services)
+    done = replace(rel, services=_push_services(project, lk, rel))
+    if done != before:
+        lock.write(project.config, lock.with_release(lk, done))
+    ui.ok(said)
     return EXIT_OK
+
+
+def _push_services(project: Project, lk: lock.Lock, rel: Release) -> dict[str, ServiceRelease]:
+    out: dict[str, ServiceRelease] = {}
+    for name, entry in sorted(lk.services.items()):
+        if entry["source"] != "local":
+            continue  # deployed by its registry digest
+        image_id = str(entry["digest"])  # a local-only pin is the image id
+        repo = release.service_repository(rel.registry, project.config.name, name)
+        tag = release.service_tag(image_id)
+        recorded = rel.services.get(name)
+        if recorded is not None and (recorded.repository, recorded.tag, recorded.image_id) == (repo, tag, image_id):
+            if reg.digest_of(recorded.tagged) == recorded.digest:
+                out[name] = recorded
+                continue
+        if images.find(image_id) is None:
+            raise NotReleasable(
+                f"service {name}'s image {entry['ref']} is pinned local-only and that image is not on this engine, so it cannot be pushed",
+                hint=f"load or build {entry['ref']} here (or run `devparity push` where it was locked), or pin a registry image",
+            )
+        ui.info(f"pushing {repo}:{tag} (service {name}'s local-only image {entry['ref']})")
+        out[name] = ServiceRelease(repo, tag, reg.push(image_id, repo, tag), image_id)
+        ui.ok(f"released service {name} as {out[name].ref}")
+    return out
 
 
 def _same_fingerprint(rel: Release, here: str) -> None:

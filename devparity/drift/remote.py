@@ -16,11 +16,11 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from devparity import deploy, engine, release
+from devparity import deploy, deploy_services, engine, labels, release
 from devparity.drift import fingerprint
 from devparity.drift.findings import ContainerFacts, Skipped
 from devparity.drift.gather import lock_facts
-from devparity.drift.target_rule import RULE, ProdFacts, SwarmFacts, TaskFacts, rule_prod, rule_swarm
+from devparity.drift.target_rule import RULE, ComponentFacts, ProdFacts, SwarmFacts, TaskFacts, rule_prod, rule_swarm
 from devparity.engine import containers, swarm
 from devparity.engine.swarm_models import NodeInfo, TaskInfo
 from devparity.errors import EngineError, EngineUnavailable
@@ -120,7 +120,26 @@ def swarm_facts(t: TargetRef, plan: BuildPlan, lk: Lock, salt: str) -> SwarmFact
                     hint="check each node through its own engine: docs/release.md, multi-node swarms",
                 )
         tasks = tuple(_parallel([lambda x=x: _task(x, name, nodes, plan, salt) for x in live]))  # type: ignore[misc]
-    return SwarmFacts(t.text, where, name, svc, expected, rel, lk.digest, tasks, salt)
+    comps = _components(plan, lk) if svc is not None and rel is not None else ()
+    return SwarmFacts(t.text, where, name, svc, expected, rel, lk.digest, tasks, salt, comps)
+
+
+def _components(plan: BuildPlan, lk: Lock) -> tuple[ComponentFacts, ...]:
+    """The services and processes deployed beside the app: their specs and
+    the images their running tasks were created with."""
+    assert lk.release is not None
+    nodes: dict[str, NodeInfo] | None = None
+    out = []
+    for c in deploy_services.components(plan.config, lk, lk.release):
+        svc = swarm.service(c.service_name)
+        tasks: tuple[TaskFacts, ...] = ()
+        if svc is not None:
+            live = [x for x in swarm.tasks(svc.id) if x.desired_state == "running"]
+            nodes = nodes if nodes is not None else swarm.nodes()
+            tasks = tuple(TaskFacts(x.name(svc.name), nodes[x.node_id].hostname if x.node_id in nodes else x.node_id[:12],
+                                    x.state, x.image, None, None, None, x.error) for x in live)
+        out.append(ComponentFacts(c.kind, c.name, c.service_name, svc, c.spec, tasks))
+    return tuple(out)
 
 
 def _task(x: TaskInfo, service: str, nodes: dict[str, NodeInfo], plan: BuildPlan, salt: str) -> TaskFacts:
@@ -145,7 +164,8 @@ def _container(cid: str, name: str, plan: BuildPlan, salt: str) -> tuple[Contain
 def prod_facts(t: TargetRef, plan: BuildPlan, lk: Lock, salt: str) -> ProdFacts:
     cfg = plan.config
     # a Swarm task's container on this node counts as prod too (multi-node checks, docs/release.md)
-    running = [c for c in containers.find(cfg.name) if c.running and c.role in ("prod", deploy.ROLE_SWARM)]
+    # (not the services and processes deployed beside the app: they run other images or commands)
+    running = [c for c in containers.find(cfg.name) if c.running and (c.role == "prod" or (c.role == deploy.ROLE_SWARM and c.kind == labels.APP))]
     found = _parallel([lambda c=c: _container(c.id, c.name, plan, salt) for c in running])  # type: ignore[misc]
     locked = release.fingerprint_hash(lk.fingerprint) if lk.fingerprint else None
     return ProdFacts(t.text, engine.engine_address(), tuple(found), lk.release, locked)

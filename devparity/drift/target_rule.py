@@ -9,6 +9,9 @@ running task with the release (the digest it was created with, the image
 its container runs, its state) and its container with its image as for a
 local prod container (drift.container_rule: packages installed by hand,
 files written, env); the image it runs with the released fingerprint.
+Each [services.*] and [processes.*] Swarm service beside it
+(devparity.deploy_services) is compared by its spec (image digest, env,
+command) and the image its running tasks were created with.
 """
 
 from __future__ import annotations
@@ -39,6 +42,18 @@ class TaskFacts:
 
 
 @dataclass(frozen=True)
+class ComponentFacts:
+    """A service or process deployed beside the app (deploy_services)."""
+
+    kind: str  # service | process
+    name: str  # its [services.NAME] / [processes.NAME]
+    service_name: str
+    service: ServiceInfo | None
+    expected: ServiceSpec | None  # None: a local-only image never pushed
+    tasks: tuple[TaskFacts, ...]  # the running ones (no container read)
+
+
+@dataclass(frozen=True)
 class SwarmFacts:
     target: str
     engine: str
@@ -49,6 +64,7 @@ class SwarmFacts:
     lock_digest: str | None
     tasks: tuple[TaskFacts, ...]
     salt: str
+    components: tuple[ComponentFacts, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,7 +106,7 @@ def rule_swarm(sf: SwarmFacts, facts: Facts) -> list[Finding] | Skipped:
                 expected=rel.digest, actual=have,
             )
         )
-    out += _env(where, f"service {svc.name}'s spec", want.env, svc.env, sf.salt)
+    out += _env(where, f"service {svc.name}'s spec", want.env, svc.env, sf.salt, "[app].env")
     if svc.command or tuple(svc.args or ()) != want.args:
         out.append(
             _finding(where, "config", "command", f"service {svc.name}'s command differs from [app].command",
@@ -113,6 +129,39 @@ def rule_swarm(sf: SwarmFacts, facts: Facts) -> list[Finding] | Skipped:
         )
     for t in sf.tasks:
         out += _task(sf, t, rel, facts)
+    for c in sf.components:
+        out += _component(sf, c)
+    return out
+
+
+def _component(sf: SwarmFacts, c: ComponentFacts) -> list[Finding]:
+    where, section = sf.target, f"[{c.kind}s.{c.name}]"
+    svc, want = c.service, c.expected
+    if want is None:
+        return [_finding(where, "image", c.service_name, f"{c.kind} {c.name}'s image is pinned local-only and was never pushed",
+                         "push it: `devparity push`, then `devparity deploy`")]
+    if svc is None:
+        return [_finding(where, "service", c.service_name, f"no Swarm service {c.service_name} ({c.kind} {c.name}) runs on {sf.engine}")]
+    out: list[Finding] = []
+    have, wanted = digest_of(svc.image), digest_of(want.image)
+    if have != wanted:
+        out.append(_finding(where, "image", c.service_name,
+                            f"service {svc.name} ({c.kind} {c.name}) is set to run {svc.image}, but devparity.lock gives {want.image} "
+                            f"({have or 'no digest'} is not {wanted})", expected=wanted, actual=have))
+    out += _env(where, f"service {svc.name}'s spec", want.env, svc.env, sf.salt, f"{section}.env" if c.kind == "service" else f"[app].env and {section}.env")
+    if svc.command or tuple(svc.args or ()) != want.args:
+        out.append(_finding(where, "config", f"{c.service_name} command", f"service {svc.name}'s command differs from {section}.command",
+                            expected=list(want.args), actual=list(svc.command or ()) + list(svc.args or ())))
+    running = [t for t in c.tasks if t.state == "running"]
+    if len(running) != (svc.replicas or 1):
+        out.append(_finding(where, "replicas", c.service_name, f"{len(running)} of the {svc.replicas} tasks of service {svc.name} run",
+                            f"see `docker service ps --no-trunc {svc.name}`", expected=svc.replicas, actual=len(running)))
+    for t in running:
+        got = digest_of(t.image)
+        if got != wanted:
+            out.append(_finding(f"{where} node {t.node} task {t.name}", "image", t.name,
+                                f"task {t.name} of service {svc.name} runs {t.image}, not {want.image} ({got or 'no digest'} is not {wanted})",
+                                expected=wanted, actual=got))
     return out
 
 
@@ -159,19 +208,20 @@ def rule_prod(pf: ProdFacts, facts: Facts) -> list[Finding] | Skipped:
     return out
 
 
-def _env(where: str, side: str, want: dict[str, str], have: dict[str, str], salt: str) -> list[Finding]:
+def _env(where: str, side: str, want: dict[str, str], have: dict[str, str], salt: str, source: str) -> list[Finding]:
     w, h = mask_env(want, salt), mask_env(have, salt)
     out = []
     for k in sorted(set(w) | set(h)):
         if w.get(k) == h.get(k):
             continue
         if k not in w:
-            msg = f"env {k} is {value(h[k])} in {side} but not in [app].env"
+            msg = f"env {k} is {value(h[k])} in {side} but not in {source}"
         elif k not in h:
-            msg = f"env {k} of [app].env is missing from {side}"
+            msg = f"env {k} of {source} is missing from {side}"
         else:
-            msg = f"env {k} is {value(h[k])} in {side}, {value(w[k])} in [app].env"
-        out.append(_finding(where, "env", k, msg, "set it in [app].env and run `devparity lock`, or " + REDEPLOY, expected=w.get(k), actual=h.get(k)))
+            msg = f"env {k} is {value(h[k])} in {side}, {value(w[k])} in {source}"
+        out.append(_finding(where, "env", k, msg, f"set it in {source.rpartition(' and ')[2]} and run `devparity lock`, or " + REDEPLOY,
+                            expected=w.get(k), actual=h.get(k)))
     return out
 
 

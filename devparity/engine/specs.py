@@ -110,6 +110,24 @@ class ServicePort:
 
 
 @dataclass(frozen=True)
+class ServiceMount:
+    """A named volume in a Swarm service's tasks, created labelled by the
+    node's engine on the task's first start."""
+
+    source: str
+    target: str
+    labels: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ServiceNetwork:
+    """An overlay network a Swarm service's tasks join, with their aliases."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ServiceSpec:
     """Everything the engine needs for one Swarm service; computed by
     devparity.deploy, applied by ``engine.swarm.apply``."""
@@ -118,7 +136,7 @@ class ServiceSpec:
     image: str  # repository@digest, never a tag
     args: tuple[str, ...]
     env: dict[str, str]
-    workdir: str
+    workdir: str  # "": the image's own
     ports: tuple[ServicePort, ...]
     replicas: int
     labels: dict[str, str]  # on the service
@@ -127,3 +145,6 @@ class ServiceSpec:
     cap_add: tuple[str, ...] = ()
     init: bool = True
     update_order: str = "start-first"  # the new task answers before the old one stops
+    mounts: tuple[ServiceMount, ...] = ()
+    networks: tuple[ServiceNetwork, ...] = ()
+    endpoint_mode: str = "vip"  # "dnsrr": a name resolves to the task itself

@@ -9,7 +9,7 @@ from typing import Any
 from devparity.engine import client, engine_address, mapped_errors
 from devparity.engine.specs import ServiceSpec
 from devparity.engine.swarm_models import NodeInfo, ServiceInfo, TaskInfo
-from devparity.errors import EngineError, NotFound
+from devparity.errors import Conflict, EngineError, NotFound
 
 
 def local_node() -> str | None:
@@ -70,6 +70,24 @@ def remove(name: str) -> None:
         pass
 
 
+def ensure_network(name: str, owner: dict[str, str]) -> None:
+    """The attachable overlay network ``name`` labelled ``owner``: created
+    when missing; Conflict when a network of that name is someone else's."""
+    api = client().api
+    with mapped_errors("list networks"):
+        found = [n for n in api.networks(names=[name]) if n.get("Name") == name]
+    if not found:
+        with mapped_errors(f"create network {name}"):
+            api.create_network(name, driver="overlay", attachable=True, labels=owner, check_duplicate=True)
+        return
+    have = found[0].get("Labels") or {}
+    if found[0].get("Driver") != "overlay" or any(have.get(k) != v for k, v in owner.items()):
+        raise Conflict(
+            f"a network named {name} already exists on {engine_address()} and is not this project's overlay network",
+            hint=f"if nothing needs it, remove it with `docker network rm {name}`",
+        )
+
+
 def by_label(label: str) -> list[ServiceInfo]:
     with mapped_errors("list services"):
         return [ServiceInfo.parse(s) for s in client().api.services(filters={"label": label})]
@@ -80,10 +98,16 @@ def _body(spec: ServiceSpec) -> dict[str, Any]:
         "Image": spec.image,
         "Args": list(spec.args),
         "Env": [f"{k}={v}" for k, v in sorted(spec.env.items())],
-        "Dir": spec.workdir,
         "Labels": spec.container_labels,
         "Init": spec.init,
     }
+    if spec.workdir:
+        container["Dir"] = spec.workdir
+    if spec.mounts:
+        container["Mounts"] = [
+            {"Type": "volume", "Source": m.source, "Target": m.target, "VolumeOptions": {"Labels": m.labels}}
+            for m in spec.mounts
+        ]
     if spec.cap_drop:
         container["CapabilityDrop"] = list(spec.cap_drop)
     if spec.cap_add:
@@ -94,10 +118,13 @@ def _body(spec: ServiceSpec) -> dict[str, Any]:
         if p.published is not None:
             entry["PublishedPort"] = p.published
         ports.append(entry)
+    template: dict[str, Any] = {"ContainerSpec": container, "RestartPolicy": {"Condition": "any", "MaxAttempts": 0}}
+    if spec.networks:
+        template["Networks"] = [{"Target": n.name, "Aliases": list(n.aliases)} for n in spec.networks]
     return {
-        "task_template": {"ContainerSpec": container, "RestartPolicy": {"Condition": "any", "MaxAttempts": 0}},
+        "task_template": template,
         "labels": spec.labels,
         "mode": {"Replicated": {"Replicas": spec.replicas}},
         "update_config": {"Parallelism": 1, "Order": spec.update_order, "FailureAction": "rollback", "Monitor": 5_000_000_000},
-        "endpoint_spec": {"Mode": "vip", "Ports": ports},
+        "endpoint_spec": {"Mode": spec.endpoint_mode, "Ports": ports},
     }

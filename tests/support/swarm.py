@@ -129,3 +129,18 @@ class SwarmEngine:
                 return rows
             assert time.monotonic() < deadline, f"tasks of {service}: {rows}"
             time.sleep(0.5)
+
+
+def remove_networks_and_volumes(eng: SwarmEngine, project: str) -> None:
+    """The project's overlay networks and named volumes (by label), once its
+    services and their task containers are gone (remove_services)."""
+    label = f"label=devparity.project={project}"
+    nets = eng.docker("network", "ls", "-q", "--filter", label, check=False).split()
+    deadline = time.monotonic() + 30
+    while nets and time.monotonic() < deadline:  # a network frees a moment after its last task
+        eng.docker("network", "rm", *nets, check=False)
+        nets = eng.docker("network", "ls", "-q", "--filter", label, check=False).split()
+        time.sleep(0.5) if nets else None
+    vols = eng.docker("volume", "ls", "-q", "--filter", label, check=False).split()
+    if vols:
+        eng.docker("volume", "rm", "-f", *vols, check=False)

@@ -17,7 +17,7 @@ import pytest
 
 from tests.support import free_port, python_project
 from tests.support.registry import REGISTRY, forget_repo, lock_project
-from tests.support.swarm import SwarmEngine
+from tests.support.swarm import SwarmEngine, remove_networks_and_volumes
 
 
 @pytest.fixture
@@ -70,6 +70,8 @@ def swarm_engine() -> Iterator[SwarmEngine]:
 
 @pytest.fixture
 def swarm(swarm_engine: SwarmEngine, project_name: str) -> Iterator[SwarmEngine]:
-    """The swarm; this test's services (by project label) go afterwards."""
+    """The swarm; this test's services, networks and volumes (by project
+    label) go afterwards."""
     yield swarm_engine
     swarm_engine.remove_services(project_name)
+    remove_networks_and_volumes(swarm_engine, project_name)

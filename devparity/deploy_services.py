@@ -1,0 +1,126 @@
+"""The Swarm services `devparity deploy` runs beside the app (issue 9 with
+issue 8's ``[services.NAME]`` and ``[processes.NAME]``). Pure: config, lock
+and release in, engine.specs.ServiceSpec out; ``check --target swarm://``
+compares the live services with the same specs.
+
+A backing service is ``<NAME>-<service>`` from its locked image: by its
+registry digest, or (a local-only pin) by the copy `devparity push` put in
+the release registry. One replica, ``stop-first`` on update: two Postgres
+on one data volume must never run at once. Its network alias is its name,
+so the app reaches ``db:5432`` as under `up`; its ``data`` directory is a
+named volume; its name resolves to its task (``dnsrr``), not to a
+virtual IP: the IPVS balancer in between drops a connection idle for 15
+minutes, as a pooled database connection often is. Its ``ports`` are published in host mode only when the config
+has them (Swarm has no host-IP option: on every address of the node, not
+127.0.0.1 as `up` does).
+
+A process is ``<NAME>-<process>`` from the released app image with its own
+command and the app's env overlaid by its own, hardened like the app, one
+replica, ``start-first``. ``--replicas`` scales the app only: a second
+database or scheduler is not a replica of the first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from devparity import deploy, labels
+from devparity.config import Config
+from devparity.config_services import Process, Service
+from devparity.engine.specs import ServiceMount, ServiceNetwork, ServicePort, ServiceSpec
+from devparity.imageref import pinned
+from devparity.lock import Lock
+from devparity.release import Release
+from devparity.roles import argv
+
+STOP_FIRST = "stop-first"
+
+
+@dataclass(frozen=True)
+class Component:
+    """A service or process to deploy; ``spec`` None when its image has no
+    reference a node could pull (a local-only service never pushed)."""
+
+    kind: str  # labels.SERVICE | labels.PROCESS
+    name: str  # its [services.NAME] / [processes.NAME]
+    service_name: str  # the Swarm service's
+    spec: ServiceSpec | None
+
+
+def component_name(config: Config, name: str) -> str:
+    return f"{deploy.service_name(config)}-{name}"[:63]
+
+
+def data_volume(config: Config, service: Service) -> str:
+    return f"{component_name(config, service.name)}-data"
+
+
+def service_image(lock: Lock, release: Release, service: Service) -> str | None:
+    """``repo@digest`` of the service's locked image; None when the lock
+    pins it local-only and the release holds no pushed copy."""
+    entry = lock.services.get(service.name)
+    if entry is None:
+        return None
+    if entry["source"] == "registry":
+        return pinned(str(entry["ref"]), str(entry["digest"]))
+    pushed = release.services.get(service.name)
+    return pushed.ref if pushed is not None and pushed.image_id == entry["digest"] else None
+
+
+def _labels(config: Config, lock: Lock, kind: str, name: str) -> dict[str, str]:
+    return {labels.PROJECT: config.name, deploy.LOCK: lock.digest, **labels.component(kind, name)}
+
+
+def backing_spec(config: Config, lock: Lock, release: Release, service: Service) -> ServiceSpec | None:
+    image = service_image(lock, release, service)
+    if image is None:
+        return None
+    name = component_name(config, service.name)
+    owned = _labels(config, lock, labels.SERVICE, service.name)
+    mounts = (ServiceMount(data_volume(config, service), service.data, {labels.PROJECT: config.name, **labels.component(labels.SERVICE, service.name)}),) if service.data else ()
+    command = service.command
+    return ServiceSpec(
+        name=name,
+        image=image,
+        args=() if command is None else argv(command if isinstance(command, str) else list(command)),
+        env=dict(service.env),
+        workdir="",  # the image's own
+        ports=tuple(ServicePort(c, h, "host") for c, h in sorted(service.ports.items())),
+        replicas=1,
+        labels=owned,
+        container_labels={labels.PROJECT: config.name, labels.ROLE: deploy.ROLE_SWARM, deploy.SERVICE: name, **labels.component(labels.SERVICE, service.name)},
+        init=False,  # the image's own entrypoint, as `up` runs it
+        update_order=STOP_FIRST,
+        mounts=mounts,
+        networks=(ServiceNetwork(deploy.network_name(config), (service.name,)),),
+        endpoint_mode="dnsrr",
+    )
+
+
+def process_spec(config: Config, lock: Lock, release: Release, process: Process) -> ServiceSpec:
+    name = component_name(config, process.name)
+    return ServiceSpec(
+        name=name,
+        image=release.ref,
+        args=argv(process.command),
+        env={**config.env, **process.env},
+        workdir=config.workdir,
+        ports=(),
+        replicas=1,
+        labels={**_labels(config, lock, labels.PROCESS, process.name), deploy.RELEASE: release.digest},
+        container_labels={labels.ROLE: deploy.ROLE_SWARM, deploy.SERVICE: name, **labels.component(labels.PROCESS, process.name)},
+        cap_drop=("ALL",),
+        cap_add=tuple(config.cap_add),
+        networks=(ServiceNetwork(deploy.network_name(config), (process.name,)),),
+    )
+
+
+def components(config: Config, lock: Lock, release: Release) -> list[Component]:
+    """Services first (the order deploy starts them in), then processes."""
+    out = [Component(labels.SERVICE, s.name, component_name(config, s.name), backing_spec(config, lock, release, s)) for s in config.services]
+    out += [Component(labels.PROCESS, p.name, component_name(config, p.name), process_spec(config, lock, release, p)) for p in config.processes]
+    return out
+
+
+def network_labels(config: Config) -> dict[str, str]:
+    return {labels.PROJECT: config.name}
