@@ -53,7 +53,7 @@ def deploy_cmd(project: Project, *, replicas: int = 1, publish: str = "host") ->
     for s in first:
         _apply(s, _owned(cfg.name, s.name), f"service {backing[s.name].name}")
     for s in first:
-        _wait_ready(backing[s.name], s.name, _converge(s.name, s.image, 1))
+        _wait_ready(backing[s.name], s.name, _converge(s))
     for s in specs:
         if s.name not in backing:
             _apply(s, _owned(cfg.name, s.name), f"process {s.labels.get(labels.COMPONENT)}")
@@ -62,9 +62,9 @@ def deploy_cmd(project: Project, *, replicas: int = 1, publish: str = "host") ->
     swarm.apply(spec, existing)
     for s in specs:
         if s.name not in backing:
-            _converge(s.name, s.image, 1)
+            _converge(s)
             ui.ok(f"process {s.labels.get(labels.COMPONENT)} runs as service {s.name}")
-    running = _converge(spec.name, spec.image, replicas)
+    running = _converge(spec)
     nodes = swarm.nodes()
     for t in sorted(running, key=lambda t: t.slot or 0):
         node = nodes[t.node_id].hostname if t.node_id in nodes else t.node_id[:12]
@@ -125,19 +125,24 @@ def _wait_ready(service: Service, name: str, running: list[TaskInfo]) -> None:
         time.sleep(backing.POLL * 4)
 
 
-def _converge(name: str, image: str, replicas: int) -> list[TaskInfo]:
-    """The service's running tasks once ``replicas`` of them run ``image``
-    and no task of another image is left; EngineError naming a failed task
-    or the wait."""
+def _converge(spec: ServiceSpec) -> list[TaskInfo]:
+    """The service's running tasks once ``spec.replicas`` of them run its
+    image, env and args and no other task is left (an update that changed
+    only the env keeps the image: the old task is no current one);
+    EngineError naming a failed task or the wait."""
+    name, replicas = spec.name, spec.replicas
     service = swarm.service(name)
     assert service is not None  # just applied
+
+    def current(t: TaskInfo) -> bool:
+        return t.image == spec.image and t.env == spec.env and t.args == spec.args
+
     deadline = time.monotonic() + WAIT
     while True:
         found = swarm.tasks(service.id)
-        current = [t for t in found if t.image == image and t.desired_state == "running"]
-        failed = [t for t in found if t.image == image and t.state in _FAILED]
-        running = [t for t in current if t.state == "running"]
-        stale = [t for t in found if t.image != image and t.state == "running"]
+        failed = [t for t in found if current(t) and t.state in _FAILED]
+        running = [t for t in found if current(t) and t.desired_state == "running" and t.state == "running"]
+        stale = [t for t in found if not current(t) and t.state == "running"]
         if len(running) == replicas and not stale:
             return running
         if failed and not running:

@@ -85,6 +85,7 @@ class TaskInfo:
     container_id: str | None
     error: str | None
     ports: tuple[ServicePort, ...]  # host ports the task publishes (host mode)
+    args: tuple[str, ...] = ()
 
     def name(self, service: str) -> str:
         """As `docker service ps` names it, with the task id's first 12 digits."""
@@ -106,6 +107,7 @@ class TaskInfo:
             container_id=(status.get("ContainerStatus") or {}).get("ContainerID") or None,
             error=status.get("Err") or None,
             ports=_ports((status.get("PortStatus") or {}).get("Ports")),
+            args=_strings(cs.get("Args")) or (),
         )
 
 
