@@ -33,17 +33,19 @@ def from_host(cid: str, pid: int) -> list[loopback.Listener] | None:
     return loopback.listeners("\n".join(texts)) if texts[0] else None
 
 
-def by_exec(cid: str) -> list[loopback.Listener]:
-    """The listeners as the container itself prints them; none when it
-    cannot (no `sh` in the image, an exec refused while it restarts)."""
+def by_exec(cid: str) -> list[loopback.Listener] | None:
+    """The listeners as the container itself prints them; None when it
+    cannot (no `sh` or `cat` in the image, an exec refused while it
+    restarts): /proc/net/tcp's header line is the proof it was read."""
     out = bytearray()
     try:  # its output only: the exit code (an inspect, a round trip: over ssh a new connection) says nothing more
         for chunk, _err in containers.exec_stream(containers.exec_create(cid, _TCP_ARGV, tty=False)):
             if chunk and len(out) < probes.MAX_OUTPUT:
                 out += chunk
     except EngineError:
-        return []
-    return loopback.listeners(out.decode("ascii", "replace"))
+        return None
+    text = out.decode("ascii", "replace")
+    return loopback.listeners(text) if "local_address" in text else None
 
 
 @dataclass(frozen=True)
@@ -78,9 +80,9 @@ def app_command(info: ContainerInfo) -> tuple[str, ...]:
     return argv
 
 
-def traps(info: ContainerInfo, local: bool) -> list[Trap]:
+def traps(info: ContainerInfo, local: bool) -> list[Trap] | None:
     """The published tcp ports of ``info`` (inspected, running) that only a
-    loopback listener serves; none when it publishes nothing or its
+    loopback listener serves; none when it publishes nothing; None when its
     sockets cannot be read."""
     ports = _tcp_ports(info.ports)
     if not info.running or not ports:
@@ -88,6 +90,8 @@ def traps(info: ContainerInfo, local: bool) -> list[Trap]:
     found = from_host(info.id, info.pid) if local else None
     if found is None:
         found = by_exec(info.id)
+    if found is None:
+        return None
     out = []
     for p in ports:
         listener = loopback.trapped(found, p.container)
@@ -99,12 +103,13 @@ def traps(info: ContainerInfo, local: bool) -> list[Trap]:
 def report(info: ContainerInfo, local: bool) -> list[dict[str, object]] | None:
     """`status`'s ``loopback_only`` for a container: each trapped port's
     container port, listening address, fix and the line `status` prints;
-    None when it does not run (nothing to read)."""
-    if not info.running:
+    None when it does not run or its sockets cannot be read."""
+    found = traps(info, local) if info.running else None
+    if found is None:
         return None
     role = identity.printable(info.role or "?")
     label = role if info.kind == labels.APP else f"{role}/{identity.printable(info.component)}"
-    return [{**t.as_json(), "message": t.warning(label)} for t in traps(info, local)]
+    return [{**t.as_json(), "message": t.warning(label)} for t in found]
 
 
 def _tcp_ports(ports: Sequence[PortInfo]) -> list[PortInfo]:

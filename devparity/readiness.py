@@ -90,7 +90,7 @@ def _listeners(t: Target, local: bool) -> list[loopback.Listener] | None:
     info = containers.inspect(t.cid)
     if info is None or not info.running:
         return None
-    return listening.by_exec(t.cid)
+    return listening.by_exec(t.cid) or []  # unreadable (no sh in the image): nothing seen listening
 
 
 def _connectable(p: PortBinding) -> bool:

@@ -4,6 +4,7 @@ container port, the fix named by framework, nothing for a stopped one."""
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import pytest
@@ -63,3 +64,15 @@ def test_a_process_is_named_by_role_and_component(found: list[loopback.Listener]
     doc.labels.update({"devparity.kind": "process", "devparity.component": "worker"})
     (row,) = listening.report(doc, local=False) or []
     assert str(row["message"]).startswith("prod/worker listens on") and "'0.0.0.0'" in str(row["fix"])
+
+
+def test_sockets_that_cannot_be_read_are_none_not_an_all_clear(monkeypatch: pytest.MonkeyPatch) -> None:
+    said: list[bytes] = [b"OCI runtime exec failed: exec: \"sh\": executable file not found\r\n"]
+    monkeypatch.setattr(listening.containers, "exec_create", lambda cid, argv, tty: "e1")
+    monkeypatch.setattr(listening.containers, "exec_stream", lambda exec_id: iter([(said[0], None)]))
+    assert listening.by_exec("c1") is None
+    assert listening.report(info(["flask", "run"]), local=False) is None
+    said[0] = (b"  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+               b"   0: 0100007F:1388 00000000:0000 0A 00000000:00000000 00:00000000 00000000 10001 0 1 1\n")
+    if sys.byteorder == "little":
+        assert listening.by_exec("c1") == [loopback.Listener("127.0.0.1", 5000, True)]
