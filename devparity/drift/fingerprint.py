@@ -165,7 +165,8 @@ def fingerprint_container(ref: str, *, project: str | None = None, salt: str | N
     secrets masked with ``salt`` as in ``fingerprint_image``.
 
     Only what the container changed is read: its writable-layer changes
-    (the changes API), then its files through drift.overlay, which answers
+    (archive.container_changes: its overlay2 layers when local, else the
+    changes API), then its files through drift.overlay, which answers
     from the record of its image's scan where the changes leave a path
     alone. Side effects: inspects the container, asks for its changes, reads
     the changed package files and whatever lies under its mounts; on a
@@ -179,7 +180,7 @@ def fingerprint_container(ref: str, *, project: str | None = None, salt: str | N
         key=lambda m: str(m["destination"]),
     )
     destinations = [str(m["destination"]) for m in mounts if m["destination"]]
-    raw_changes = archive.container_changes(info.id)
+    raw_changes = archive.container_changes(info.id, info.graph_driver)
     changes = overlay.Changes(raw_changes, destinations)
     with archive.open_reader(archive.Target("container", info.id, project)) as reader:
         facts = collect(overlay.Overlay(_record(info.image_id, project), reader, changes))

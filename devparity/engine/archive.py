@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from devparity import identity
-from devparity.engine import LABEL_CHECKOUT, LABEL_PROJECT, LABEL_ROLE, client, mapped_errors
+from devparity.engine import LABEL_CHECKOUT, LABEL_PROJECT, LABEL_ROLE, client, mapped_errors, upperdir
+from devparity.engine.models import GraphDriverInfo
 
 ROLE_PROBE = "probe"
 # The engine refuses to create a container without a command; this one is
@@ -229,9 +230,20 @@ def list_tree(target: Target, path: str) -> list[str]:
         return reader.list_tree(path)
 
 
-def container_changes(container_id: str) -> list[dict[str, str]]:
-    """The container's writable-layer changes from the diff API, as
-    ``{"path", "kind"}`` with kind A (added), C (changed) or D (deleted)."""
+def container_changes(container_id: str, graph: GraphDriverInfo | None = None) -> list[dict[str, str]]:
+    """The container's writable-layer changes, as ``{"path", "kind"}`` with
+    kind A (added), C (changed) or D (deleted), sorted by path: read from
+    its overlay2 layers when ``graph`` (its inspect's) names layers this
+    process can read (devparity.engine.upperdir: the same list, without
+    the engine's walk of the whole image), else from the diff API."""
+    local = upperdir.read(graph.name, graph.upper_dir, graph.lower_dirs) if graph is not None else None
+    if local is not None:
+        return sorted(({"path": p, "kind": k} for p, k in local), key=lambda c: c["path"])
+    return api_changes(container_id)
+
+
+def api_changes(container_id: str) -> list[dict[str, str]]:
+    """container_changes from the engine's diff API."""
     with mapped_errors(f"listing changes of container {container_id}"):
         raw = client().api.diff(container_id) or []  # no inspect first: one call
     return sorted(

@@ -136,6 +136,32 @@ def _port_key(p: PortInfo) -> tuple[int, str, str, int]:
 
 
 @dataclass(frozen=True)
+class GraphDriverInfo:
+    """A container's ``GraphDriver``: the storage driver and, for overlay2,
+    its writable layer (``UpperDir``) and the layers below it
+    (``LowerDir``, colon-separated, top first: the init layer's, then the
+    image's), as paths on the engine's host."""
+
+    name: str
+    upper_dir: str = ""
+    lower_dirs: tuple[str, ...] = ()
+
+    @classmethod
+    def parse(cls, raw: Any) -> GraphDriverInfo | None:
+        if not isinstance(raw, Mapping):
+            return None
+        data = raw.get("Data")
+        if not isinstance(data, Mapping):
+            data = {}
+        lower = str(data.get("LowerDir") or "")
+        return cls(
+            name=str(raw.get("Name") or ""),
+            upper_dir=str(data.get("UpperDir") or ""),
+            lower_dirs=tuple(d for d in lower.split(":") if d),
+        )
+
+
+@dataclass(frozen=True)
 class ContainerInfo:
     """A container, from an inspect document or a list summary."""
 
@@ -157,6 +183,7 @@ class ContainerInfo:
     pid: int = 0
     restart_count: int = 0
     networks: tuple[str, ...] = ()
+    graph_driver: GraphDriverInfo | None = None  # from an inspect document only
 
     @property
     def short_id(self) -> str:
@@ -204,6 +231,7 @@ class ContainerInfo:
             pid=int(state.get("Pid") or 0),
             restart_count=int(doc.get("RestartCount") or 0),
             networks=tuple(sorted((doc.get("NetworkSettings") or {}).get("Networks") or {})),
+            graph_driver=GraphDriverInfo.parse(doc.get("GraphDriver")),
         )
 
     @classmethod

@@ -40,6 +40,9 @@ def test_a_running_containers_inspect_document() -> None:
     assert port.container == 8000 and port.host_ip == "127.0.0.1" and port.protocol == "tcp"
     assert port.host_port == int(doc["NetworkSettings"]["Ports"]["8000/tcp"][0]["HostPort"])
     assert c.config is not None and c.config.cmd == ("/bin/sh", "-c", "sleep 30; exit 3")
+    g = c.graph_driver  # the writable layer and those below it, top first (engine/upperdir.py)
+    assert g is not None and g.name == "overlay2" and g.upper_dir == doc["GraphDriver"]["Data"]["UpperDir"]
+    assert len(g.lower_dirs) == 2 and g.lower_dirs[0].endswith("-init/diff") and ":" not in "".join(g.lower_dirs)
 
 
 def test_an_exited_containers_inspect_document() -> None:
@@ -52,6 +55,7 @@ def test_an_exited_containers_inspect_document() -> None:
 def test_a_list_summary_parses_into_the_same_model() -> None:
     doc = load("container_summary.json")
     c = ContainerInfo.from_summary(doc)
+    assert c.graph_driver is None  # a summary has none
     inspected = ContainerInfo.from_inspect(load("container_running.json"))
     assert (c.id, c.name, c.labels, c.image_id, c.running, c.mounts, c.ports) == (
         inspected.id,
