@@ -15,6 +15,9 @@ scipy and Django in requirements.txt (about 600 MB; needs PyPI) and only
 dev running; target ratio <= 1.5x. ``--worker``: with ``--containers``, a
 ``[processes.worker]`` beside the app (issue 8), so four containers run
 (dev, dev/worker, prod, prod/worker) and `docker diff` reads the four.
+``--api-too``: each round also runs the check with DEVPARITY_CHANGES=api
+(changes from the engine's API, not the overlay2 layers: the code before
+engine/upperdir.py), so before and after come from the same run.
 
 Runs the installed ``devparity`` CLI as a subprocess (what CI runs) and
 prints median, p95, min and max wall-clock times, and the median ratio to
@@ -90,7 +93,7 @@ def _cleanup(name: str, pushed: str | None) -> None:
 WORKER = '\n[processes.worker]\ncommand = ["python", "-c", "import time; time.sleep(86400)"]\n'
 
 
-def with_containers(runs: int, *, heavy: bool, worker: bool = False) -> int:
+def with_containers(runs: int, *, heavy: bool, worker: bool = False, api_too: bool = False) -> int:
     """check with containers running, paired with `docker diff` of them."""
     from _hello import container_ids, hello, report, run, timed
 
@@ -104,14 +107,22 @@ def with_containers(runs: int, *, heavy: bool, worker: bool = False) -> int:
             run(root, env, "up", "prod", "--detach")
         ids = container_ids(name)
         run(root, env, "check")  # the first fingerprint of the image, and the OS caches
-        ours, baseline = [], []
+        ours, baseline, via_api = [], [], []
+        api_env = {**env, "DEVPARITY_CHANGES": "api"}
         for _ in range(runs):
             ours.append(timed(lambda: run(root, env, "check")))
             baseline.append(timed(lambda: [subprocess.run(["docker", "diff", c], capture_output=True, check=True) for c in ids]))
+            if api_too:
+                via_api.append(timed(lambda: run(root, api_env, "check")))
     what = "dev (numpy, pandas, scipy, Django)" if heavy else "dev and prod (examples/hello)"
     what += " with a worker process in each" if worker else ""
     print(f"devparity check with {what} running, {runs} pairs")
     ok = report("devparity check", ours, baseline, f"docker diff of the same {len(ids)}", target=TARGET_RATIO)
+    if api_too:
+        print("the same rounds, the check with DEVPARITY_CHANGES=api (before engine/upperdir.py):")
+        report("devparity check, changes from the API", via_api, baseline, f"docker diff of the same {len(ids)}", target=TARGET_RATIO)
+        ratios = sorted(a / b for a, b in zip(ours, via_api))
+        print(f"check / check via the API (median of {len(ratios)} pairs): {statistics.median(ratios):.2f}x")
     if not heavy:
         median = statistics.median(ours)
         print(f"target: median <= {TARGET_CONTAINERS_MS} ms: {'ok' if median <= TARGET_CONTAINERS_MS else 'MISSED'}")
@@ -126,9 +137,10 @@ def main() -> int:
     parser.add_argument("--containers", action="store_true", help="dev and prod of examples/hello running")
     parser.add_argument("--heavy", action="store_true", help="dev running with numpy, pandas, scipy, Django")
     parser.add_argument("--worker", action="store_true", help="with --containers: a [processes.worker] in each role")
+    parser.add_argument("--api-too", action="store_true", help="with containers: also time the check with DEVPARITY_CHANGES=api")
     args = parser.parse_args()
     if args.containers or args.heavy:
-        return with_containers(args.runs, heavy=args.heavy, worker=args.worker)
+        return with_containers(args.runs, heavy=args.heavy, worker=args.worker, api_too=args.api_too)
 
     name = f"bench-check-{uuid.uuid4().hex[:8]}"
     pushed = None

@@ -204,10 +204,18 @@ class Overlay:
         recorded: Mapping[str, str | None] = entry["data"]
         base = root.rstrip("/") + "/"
         listed = self._changes.under(root)
-        parents = {rel.rsplit("/", 1)[0] for rel in listed if "/" in rel}  # a listed parent is a directory
-        names = {rel for rel in entry["names"] if not self._changes.gone(base + rel)}
-        names |= {rel for rel, kind in listed.items() if kind != "D" and rel not in parents}
-        for rel in sorted(names, key=_order):
+        if listed:
+            parents = {rel.rsplit("/", 1)[0] for rel in listed if "/" in rel}  # a listed parent is a directory
+            # Only a deletion below the root can take a recorded name away
+            # (one at or above it sent the walk live): most changes delete
+            # nothing, and a heavy image's tree is tens of thousands of names.
+            deleted = "D" in listed.values()
+            names = {rel for rel in entry["names"] if not (deleted and self._changes.gone(base + rel))}
+            names |= {rel for rel, kind in listed.items() if kind != "D" and rel not in parents}
+            ordered: Iterable[str] = sorted(names, key=_order)
+        else:
+            ordered = entry["names"]  # the record keeps them in _order
+        for rel in ordered:
             if not predicate(rel):
                 continue
             kept = recorded.get(rel)
