@@ -56,6 +56,7 @@ def _diffs(host: str, containers: list[str]) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--api-too", action="store_true", help="also time the target check with DEVPARITY_CHANGES=api")
     args = ap.parse_args()
     swarm = SwarmEngine()
     swarm.up()
@@ -77,8 +78,11 @@ def main() -> None:
             _timed(check, root, env)  # warm: the fingerprint caches of a first check
             tasks = swarm.task_containers(name)
             rows = []
+            via_api = []
             for _ in range(args.runs):
                 rows.append((_timed(check, root, env), _timed(local, root, env), _timed(ps, root, env), _diffs(swarm.host, tasks)))
+                if args.api_too:  # the tasks' changes from their engine's API (before engine/upperdir.py)
+                    via_api.append(_timed(check, root, {**env, "DEVPARITY_CHANGES": "api"}))
         with_target = [r[0] for r in rows]
         added = [r[0] - r[1] for r in rows]
         ratio = [r[0] / r[2] for r in rows]
@@ -88,6 +92,11 @@ def main() -> None:
               f"the target adds a median {statistics.median(added):.2f} s")
         print(f"  docker diff of the 3 task containers, side by side: median {statistics.median([r[3] for r in rows]):.2f} s; "
               f"ratio (what the target adds)/(the diffs): median {statistics.median([(r[0] - r[1]) / r[3] for r in rows]):.1f}x")
+        if via_api:
+            added_api = [a - r[1] for a, r in zip(via_api, rows)]
+            print(f"  the same with DEVPARITY_CHANGES=api: median {statistics.median(via_api):.2f} s; it adds a median "
+                  f"{statistics.median(added_api):.2f} s; check/check via the API: median "
+                  f"{statistics.median([r[0] / a for a, r in zip(via_api, rows)]):.2f}x")
         print(f"  docker service ps: median {statistics.median([r[2] for r in rows]) * 1000:.0f} ms; "
               f"ratio check/service ps: median {statistics.median(ratio):.1f}x ({min(ratio):.1f}-{max(ratio):.1f})")
     finally:

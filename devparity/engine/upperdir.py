@@ -283,5 +283,5 @@ def read(driver: str, upper: str, lowers: tuple[str, ...]) -> list[tuple[str, st
         return None
     try:
         return changes(OsTree(), *here)
-    except (OSError, Unsupported):
+    except (OSError, Unsupported, RecursionError):  # RecursionError: a tree nested ~1,000 deep
         return None
