@@ -1,4 +1,4 @@
-from devparity.cli import main
+from devparity.entry import main
 
 if __name__ == "__main__":
     main()

@@ -1,25 +1,23 @@
 """The command line. The only module that imports Typer: it turns options
-into keyword arguments, calls a plain function returning an exit code, and
-is the single error boundary (one red line on stderr, a fixed exit code)."""
+into keyword arguments and calls a plain function returning an exit code
+through the one error boundary (devparity.boundary: one red line on
+stderr, a fixed exit code). The console script is devparity.entry, which
+runs the most-used commands without Typer (devparity.fastpath) and hands
+every other argv to ``app`` here."""
 
 from __future__ import annotations
 
-import inspect
-import os
-import sys
 from collections.abc import Callable
-from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
 from typing import Any, Optional
 
 import typer
 
-from devparity import __version__
-from devparity.errors import EXIT_ENGINE, EXIT_INTERRUPTED, BuildFailed, DevparityError, NotReady, ServiceNotReady
+from devparity import __version__, boundary, fastpath
+from devparity.choices import Format, Publish, SnapshotFormat, UpRole
+from devparity.entry import main
 
-# What a shell reports for a process SIGPIPE ended (128 + 13).
-EXIT_BROKEN_PIPE = 141
+__all__ = ["Format", "Publish", "SnapshotFormat", "UpRole", "app", "main"]
 
 # Help lists a flag as `--debug`, the way well-kept CLIs do; the rich help
 # of Typer 0.24+ prints a `<bool>` value column for it, as if it took one
@@ -44,42 +42,6 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-@dataclass
-class _Options:
-    debug: bool = False
-    config: Path | None = None
-
-
-_state = _Options()
-
-
-class Role(str, Enum):
-    dev = "dev"
-    prod = "prod"
-
-
-class UpRole(str, Enum):
-    dev = "dev"
-    prod = "prod"
-    all = "all"
-
-
-class Format(str, Enum):
-    text = "text"
-    json = "json"
-    junit = "junit"
-    github = "github"
-
-
-class SnapshotFormat(str, Enum):
-    json = "json"
-    cyclonedx = "cyclonedx"
-
-
-class Publish(str, Enum):
-    host = "host"
-    ingress = "ingress"
-
 
 def _version(value: bool) -> None:
     if value:
@@ -95,65 +57,12 @@ def main_options(
     ),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
 ) -> None:
-    _state.debug = debug or bool(os.environ.get("DEVPARITY_DEBUG"))
-    _state.config = config
+    boundary.set_options(debug=debug, config=config)
 
 
 def _run(fn: Callable[[], int]) -> None:
-    """The error boundary: every command runs through here."""
-    from devparity import ui
-
-    try:
-        code = fn()
-    except (BuildFailed, NotReady, ServiceNotReady) as exc:  # the log's tail first, then the one error line
-        if _state.debug:
-            raise
-        ui.set_quiet(False)  # --quiet hid the progress, not the cause of a failure
-        for line in exc.log_tail:
-            ui.progress(line)
-        ui.error(_one_line(str(exc)))
-        code = exc.exit_code
-    except DevparityError as exc:
-        if _state.debug:
-            raise
-        ui.error(_one_line(str(exc)))
-        code = exc.exit_code
-    except KeyboardInterrupt:
-        ui.error("interrupted")
-        code = EXIT_INTERRUPTED
-    except BrokenPipeError:  # `devparity render | head -1`: the reader has all it wanted
-        code = _stdout_closed()
-    except typer.Exit:
-        raise
-    except Exception as exc:  # a bug: still one line, with a way to see more
-        if _state.debug:
-            raise
-        ui.error(_one_line(f"unexpected {type(exc).__name__}: {exc} (run with --debug for a traceback)"))
-        code = EXIT_ENGINE
-    finally:
-        ui.set_quiet(False)  # one invocation's --quiet (in-process runs share the module)
-    raise typer.Exit(code)
-
-
-def _one_line(message: str) -> str:
-    """An error is one line: a control character that slipped into it (a
-    project path holding a newline) is shown escaped, never obeyed."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
-
-
-def _stdout_closed() -> int:
-    """A closed stdout ends the command quietly, as SIGPIPE ends `cat`: point
-    stdout at /dev/null so the interpreter's last flush has nowhere to fail."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.close(devnull)
-    return EXIT_BROKEN_PIPE
-
-
-def _project(*, strict_lock: bool = True):  # type: ignore[no-untyped-def]
-    from devparity import project
-
-    return project.load(config_path=_state.config, strict_lock=strict_lock)
+    """Every command runs through the one error boundary (devparity.boundary)."""
+    raise typer.Exit(boundary.run(fn))
 
 
 @app.command()
@@ -175,7 +84,7 @@ def render() -> None:
     """Print the Dockerfile that `build` would use."""
     from devparity.commands import build as cmd
 
-    _run(lambda: cmd.render_cmd(_project()))
+    _run(lambda: cmd.render_cmd(boundary.project()))
 
 
 @app.command()
@@ -184,9 +93,7 @@ def build(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not stream build output."),
 ) -> None:
     """Build the project's image (no-op when its inputs are unchanged)."""
-    from devparity.commands import build as cmd
-
-    _run(lambda: cmd.build(_project(), force=force, quiet=quiet))
+    _run(lambda: fastpath.build(force=force, quiet=quiet))
 
 
 @app.command()
@@ -199,7 +106,7 @@ def lock(
     from devparity.commands import lock as cmd
 
     ui.set_quiet(quiet)
-    _run(lambda: cmd.check(_project()) if check else cmd.write(_project(strict_lock=False)))
+    _run(lambda: cmd.check(boundary.project()) if check else cmd.write(boundary.project(strict_lock=False)))
 
 
 @app.command()
@@ -215,7 +122,7 @@ def up(
     from devparity.commands import up as cmd
 
     ui.set_quiet(quiet)
-    _run(lambda: cmd.up(_project(), role=role.value, detach=detach, wait=wait, wait_timeout=wait_timeout))
+    _run(lambda: cmd.up(boundary.project(), role=role.value, detach=detach, wait=wait, wait_timeout=wait_timeout))
 
 
 @app.command()
@@ -223,9 +130,7 @@ def down(
     volumes: bool = typer.Option(False, "--volumes", help="Also remove this checkout's volumes (services' data, dev caches)."),
 ) -> None:
     """Remove this project's containers (including orphans of a killed session) and networks."""
-    from devparity.commands import lifecycle as cmd
-
-    _run(lambda: cmd.down(_project(strict_lock=False), volumes=volumes))
+    _run(lambda: fastpath.down(volumes=volumes))
 
 
 @app.command()
@@ -233,15 +138,13 @@ def prune(dry_run: bool = typer.Option(False, "--dry-run", help="Only say what w
     """Remove this project's images that neither a container nor `up` needs."""
     from devparity.commands import prune as cmd
 
-    _run(lambda: cmd.prune(_project(), dry_run=dry_run))
+    _run(lambda: cmd.prune(boundary.project(), dry_run=dry_run))
 
 
 @app.command()
 def status(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
     """Role, image, ports, state and uptime of this project's containers."""
-    from devparity.commands import lifecycle as cmd
-
-    _run(lambda: cmd.status(_project(strict_lock=False), as_json=as_json))
+    _run(lambda: fastpath.status(as_json=as_json))
 
 
 @app.command()
@@ -260,7 +163,7 @@ def logs(
     """Show a container's logs."""
     from devparity.commands import lifecycle as cmd
 
-    _run(lambda: cmd.logs(_project(strict_lock=False), role=target, follow=follow))
+    _run(lambda: cmd.logs(boundary.project(strict_lock=False), role=target, follow=follow))
 
 
 @app.command(name="exec", context_settings={"allow_interspersed_args": False})
@@ -271,7 +174,7 @@ def exec_(
     from devparity.commands import lifecycle as cmd
 
     def run() -> int:
-        project = _project(strict_lock=False)
+        project = boundary.project(strict_lock=False)
         target, argv = cmd.split_target(list(args or []), project.config)
         return cmd.exec_(project, role=target, command=argv)
 
@@ -292,7 +195,7 @@ def snapshot(
     """Fingerprint an environment as versioned JSON, or as an SBOM."""
     from devparity.commands import drift as cmd
 
-    _run(lambda: cmd.snapshot(target, output=output, config_path=_state.config, fmt=fmt.value, sbom_timestamp=sbom_timestamp))
+    _run(lambda: cmd.snapshot(target, output=output, config_path=boundary.state.config, fmt=fmt.value, sbom_timestamp=sbom_timestamp))
 
 
 @app.command()
@@ -304,7 +207,7 @@ def diff(
     """Semantic diff of two environments: exit 0 identical, 1 different."""
     from devparity.commands import drift as cmd
 
-    _run(lambda: cmd.diff(a, b, fmt=fmt.value, config_path=_state.config))
+    _run(lambda: cmd.diff(a, b, fmt=fmt.value, config_path=boundary.state.config))
 
 
 @app.command()
@@ -317,9 +220,7 @@ def check(
     ),
 ) -> None:
     """The CI gate: is every environment still the one the team locked?"""
-    from devparity.commands import check as cmd
-
-    _run(lambda: cmd.check(_project(), fmt=fmt.value, offline=offline, strict=strict, targets=target or None))
+    _run(lambda: fastpath.check(fmt=fmt, offline=offline, strict=strict, target=target))
 
 
 @app.command()
@@ -332,7 +233,7 @@ def push(
     from devparity.commands import push as cmd
 
     ui.set_quiet(quiet)
-    _run(lambda: cmd.push(_project(), registry=registry))
+    _run(lambda: cmd.push(boundary.project(), registry=registry))
 
 
 @app.command()
@@ -343,7 +244,7 @@ def deploy(
     """Create or update the Swarm service NAME from the released image, by digest."""
     from devparity.commands import deploy as cmd
 
-    _run(lambda: cmd.deploy_cmd(_project(), replicas=replicas, publish=publish.value))
+    _run(lambda: cmd.deploy_cmd(boundary.project(), replicas=replicas, publish=publish.value))
 
 
 # `devparity export FORMAT`: one group, one subcommand per format (issue 9's
@@ -366,7 +267,7 @@ def export_devcontainer(
     """A devcontainer.json that opens the locked image as `up` runs dev."""
     from devparity.commands import export as cmd
 
-    _run(lambda: cmd.devcontainer(_project(), output=output, force=force))
+    _run(lambda: cmd.devcontainer(boundary.project(), output=output, force=force))
 
 
 @export_app.command("compose")
@@ -377,7 +278,7 @@ def export_compose(
     """A compose.yaml: dev and prod profiles, services, the locked images, ports on 127.0.0.1."""
     from devparity.commands import export as cmd
 
-    _run(lambda: cmd.compose(_project(), output=output, force=force))
+    _run(lambda: cmd.compose(boundary.project(), output=output, force=force))
 
 
 @export_app.command("k8s")
@@ -387,105 +288,4 @@ def export_k8s(
     """Print a Kubernetes Deployment and Service of the released image (by digest)."""
     from devparity.commands import export as cmd
 
-    _run(lambda: cmd.k8s(_project(), replicas=replicas))
-
-
-# The commands run most often (by scripts, CI, editors) skip Typer's parsing
-# when their argv is only flags and choices this table knows: Typer 0.29
-# builds a pydantic validator for every option it parses that is not a bare
-# flag, and importing pydantic is ~70 ms of a `down` that should cost little
-# more than `docker rm -f` (issue 10). The same command functions run, with
-# the same keyword arguments; anything else (help, a typo, a value that is
-# not a choice, an option this table does not list) goes to Typer as before.
-# tests/test_cli_fast.py holds the table to the Typer declarations.
-_FAST: dict[str, tuple[Callable[..., None], dict[str, tuple[str, type[Enum] | None]]]] = {
-    "down": (down, {"--volumes": ("volumes", None)}),
-    "check": (check, {"--format": ("fmt", Format), "--offline": ("offline", None), "--strict": ("strict", None)}),
-    "status": (status, {"--json": ("as_json", None)}),
-    "build": (build, {"--force": ("force", None), "--quiet": ("quiet", None), "-q": ("quiet", None)}),
-}
-
-
-def _value(text: str) -> bool:
-    """Whether ``text`` is plainly an option's value (Click would also take
-    ``--config --debug``; the fast path leaves such argv to it)."""
-    return bool(text) and not text.startswith("-")
-
-
-def _fast(argv: list[str]) -> Callable[[], None] | None:
-    """The command ``argv`` asks for, bound to its arguments, when the argv
-    is one the fast path knows (``_FAST``, global ``--debug`` and
-    ``-c/--config PATH`` before the command); else None."""
-    if any(k.startswith("_") and k.endswith("_COMPLETE") for k in os.environ):
-        return None  # a shell asking for completions: Click's business
-    debug, config, i = False, None, 0
-    while i < len(argv) and argv[i].startswith("-"):
-        arg = argv[i]
-        if arg == "--debug":
-            debug = True
-        elif arg in ("-c", "--config") and i + 1 < len(argv) and _value(argv[i + 1]):
-            config, i = argv[i + 1], i + 1
-        elif arg.startswith("--config=") and _value(arg.removeprefix("--config=")):
-            config = arg.removeprefix("--config=")
-        else:
-            return None
-        i += 1
-    if i >= len(argv) or argv[i] not in _FAST:
-        return None
-    command, options = _FAST[argv[i]]
-    rest = argv[i + 1 :]
-    kwargs: dict[str, object] = {}
-    while rest:
-        name, _, inline = rest[0].partition("=")
-        if name not in options or options[name][0] in kwargs:
-            return None
-        param, choices = options[name]
-        if choices is None:
-            if inline or "=" in rest[0]:
-                return None
-            kwargs[param], rest = True, rest[1:]
-            continue
-        if "=" in rest[0]:
-            value, rest = inline, rest[1:]
-        elif len(rest) > 1:
-            value, rest = rest[1], rest[2:]
-        else:
-            return None
-        if value not in {c.value for c in choices}:
-            return None
-        kwargs[param] = choices(value)
-
-    # What Typer passes for an option not given: its declared default.
-    for key, declared in inspect.signature(command).parameters.items():
-        if key not in kwargs:
-            default = declared.default
-            kwargs[key] = default.default if isinstance(default, typer.models.ParameterInfo) else default
-
-    def run() -> None:
-        main_options(debug=debug, config=Path(config) if config else None, version=False)
-        command(**kwargs)
-
-    return run
-
-
-def main() -> None:
-    try:
-        fast = _fast(sys.argv[1:])
-        if fast is None:
-            app()
-        else:
-            try:
-                fast()
-            except typer.Exit as done:  # what Typer's own run turns into the exit status
-                sys.exit(done.exit_code)
-    except KeyboardInterrupt:
-        sys.exit(EXIT_INTERRUPTED)
-    except BrokenPipeError:
-        sys.exit(_stdout_closed())
-    except SystemExit:
-        # Click (vendored in Typer) answers EPIPE while printing help or
-        # --version by wrapping stdout in PacifyFlushWrapper and exiting 1:
-        # report it like the rest.
-        if type(sys.stdout).__name__ == "PacifyFlushWrapper":
-            sys.exit(_stdout_closed())
-        raise
+    _run(lambda: cmd.k8s(boundary.project(), replicas=replicas))

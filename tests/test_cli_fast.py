@@ -1,62 +1,86 @@
-"""The CLI's fast path (devparity.cli._FAST, issue 10): the most-run
-commands with flag-only argv skip Typer's parsing, so neither pydantic nor
-(with nothing to stream, on a local socket) the Docker SDK is imported. It
-must agree with the Typer declarations and give the answers Typer gives."""
+"""The CLI's fast path (devparity.fastpath, issue 10): the most-run
+commands with flag-only argv run from the console entry (devparity.entry)
+without Typer, so neither Typer, Click, Rich, pydantic nor (with nothing to
+stream, on a local socket) the Docker SDK is imported. It must agree with
+the Typer declarations and give the answers Typer gives."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer
 
-from devparity import cli
+from devparity import cli, fastpath, toml
+from devparity.choices import Format
 from tests.support import cli_process, python_project, run_cli
-from tests.support.cli import process_env
-
+from tests.support.cli import REPO, process_env
 
 def _click_command(word: str):  # type: ignore[no-untyped-def]
     return typer.main.get_command(cli.app).commands[word]  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("word", sorted(cli._FAST))
+def _plain(value: Any) -> Any:
+    return getattr(value, "value", value)
+
+
+@pytest.mark.parametrize("word", sorted(fastpath.FAST))
 def test_the_table_is_the_typer_declaration(word: str) -> None:
-    command, options = cli._FAST[word]
-    click_cmd = _click_command(word)
-    assert click_cmd.callback.__name__ == command.__name__  # the same function runs
-    declared = {opt: p for p in click_cmd.params for opt in p.opts}
-    for name, (param, choices) in options.items():
-        assert name in declared, name
-        assert declared[name].name == param
-        if choices is None:
-            assert declared[name].is_flag
+    command = fastpath.FAST[word]
+    assert command.run is getattr(fastpath, word)  # the function the Typer command calls (below)
+    declared = {p.name: p for p in _click_command(word).params}
+    assert {o.param for o in command.options} == set(declared)  # every parameter, its default included
+    for option in command.options:
+        typer_opt = declared[option.param]
+        assert set(option.names) == set(typer_opt.opts) | set(typer_opt.secondary_opts), option
+        assert _plain(option.default) == _plain(typer_opt.default), option
+        if not option.parsed:
+            continue
+        if option.choices is None:
+            assert typer_opt.is_flag and not typer_opt.multiple, option
         else:
             # Typer 0.24+ keeps the choices on its type descriptor, older Typer
             # (Python 3.9's) on Click's Choice type
-            holder = getattr(declared[name], "type_descriptor", None) or declared[name].type
-            assert {c.value for c in choices} == {getattr(v, "value", v) for v in holder.choices}
+            holder = getattr(typer_opt, "type_descriptor", None) or typer_opt.type
+            assert {c.value for c in option.choices} == {_plain(v) for v in holder.choices}
 
 
-@pytest.mark.parametrize(
-    ("argv", "kwargs"),
-    [
-        (["down"], {"volumes": False}),
-        (["--debug", "-c", "x.toml", "down", "--volumes"], {"volumes": True}),
-        (["--config=x.toml", "check"], {"fmt": cli.Format.text, "offline": False, "strict": False, "target": None}),
-        (["check", "--format", "json", "--strict"], {"fmt": cli.Format.json, "offline": False, "strict": True, "target": None}),
-        (["check", "--format=github", "--offline"], {"fmt": cli.Format.github, "offline": True, "strict": False, "target": None}),
-        (["status", "--json"], {"as_json": True}),
-        (["build", "-q"], {"force": False, "quiet": True}),
-    ],
-)
+ACCEPTED = [
+    (["down"], {"volumes": False}),
+    (["--debug", "-c", "x.toml", "down", "--volumes"], {"volumes": True}),
+    (["--config=x.toml", "check"], {"fmt": Format.text, "offline": False, "strict": False, "target": None}),
+    (["check", "--format", "json", "--strict"], {"fmt": Format.json, "offline": False, "strict": True, "target": None}),
+    (["check", "--format=github", "--offline"], {"fmt": Format.github, "offline": True, "strict": False, "target": None}),
+    (["status", "--json"], {"as_json": True}),
+    (["build", "-q"], {"force": False, "quiet": True}),
+    (["build", "--force", "--quiet"], {"force": True, "quiet": True}),
+]
+
+
+@pytest.mark.parametrize(("argv", "kwargs"), ACCEPTED)
 def test_argv_it_takes(argv: list[str], kwargs: dict[str, object]) -> None:
-    run = cli._fast(argv)
-    assert run is not None
-    bound = next(c.cell_contents for c in run.__closure__ or () if isinstance(c.cell_contents, dict))
-    assert bound == kwargs
+    call = fastpath.parse(argv, {})
+    assert call is not None
+    assert call.word == next(a for a in argv if a in fastpath.FAST)
+    assert call.kwargs == kwargs
+    assert call.debug == ("--debug" in argv)
+    assert call.config == (Path("x.toml") if "x.toml" in " ".join(argv) else None)
+
+
+@pytest.mark.parametrize(("argv", "kwargs"), ACCEPTED)
+def test_typer_calls_the_same_function_with_the_same_arguments(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, argv: list[str], kwargs: dict[str, object]
+) -> None:
+    calls: list[dict[str, object]] = []
+    call = fastpath.parse(argv, {})
+    assert call is not None
+    monkeypatch.setattr(fastpath, call.word, lambda **kw: calls.append(kw) or 0)
+    r = run_cli(*argv, cwd=tmp_path)
+    assert r.code == 0, r.output
+    assert calls == [kwargs]
 
 
 @pytest.mark.parametrize(
@@ -69,13 +93,12 @@ def test_argv_it_takes(argv: list[str], kwargs: dict[str, object]) -> None:
     ],
 )  # fmt: skip
 def test_argv_it_leaves_to_typer(argv: list[str]) -> None:
-    assert cli._fast(argv) is None
+    assert fastpath.parse(argv, {}) is None
 
 
-def test_a_completion_request_is_left_to_typer(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert cli._fast(["down"]) is not None
-    monkeypatch.setenv("_DEVPARITY_COMPLETE", "bash_complete")
-    assert cli._fast(["down"]) is None
+def test_a_completion_request_is_left_to_typer() -> None:
+    assert fastpath.parse(["down"], {"PATH": "/bin"}) is not None
+    assert fastpath.parse(["down"], {"_DEVPARITY_COMPLETE": "bash_complete"}) is None
 
 
 @pytest.mark.parametrize(
@@ -100,19 +123,40 @@ def test_the_same_answers_as_typer(tmp_path: Path, argv: tuple[str, ...]) -> Non
     assert fast.stderr.strip() == slow.stderr.strip()
 
 
-def test_down_and_check_import_neither_pydantic_nor_the_sdk(tmp_path: Path) -> None:
+HEAVY = {"typer", "click", "rich", "pydantic", "pydantic_core", "docker", "requests", "urllib3", "paramiko"}
+
+
+def _imported(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, set[str]]:
+    """``python -X importtime -m devparity ARGV``'s exit code and the
+    top-level packages it imported (as the interpreter itself reports)."""
+    r = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "devparity", *argv],
+        cwd=cwd, env=process_env(env), capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    names = {line.rsplit("|", 1)[1].strip().split(".")[0] for line in r.stderr.splitlines() if line.startswith("import time:")}
+    return r.returncode, names
+
+
+@pytest.mark.parametrize("argv", [["down"], ["check", "--offline"], ["status"], ["-c", "devparity.toml", "down", "--volumes"]])
+def test_the_fast_path_imports_no_typer_nor_the_sdk(tmp_path: Path, argv: list[str]) -> None:
     python_project(tmp_path, "fastimports")
-    probe = textwrap.dedent(
-        """
-        import atexit, sys
-        atexit.register(lambda: print("MODULES", *sorted(m for m in sys.modules if m.split(".")[0] in ("pydantic", "docker", "requests", "paramiko"))))
-        from devparity.cli import main
-        main()
-        """
-    )
-    for argv in (["down"], ["check", "--offline"]):
-        env = process_env({"DOCKER_HOST": f"unix://{tmp_path / 'dead.sock'}"})
-        r = subprocess.run([sys.executable, "-c", probe, *argv], cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
-        assert r.returncode == 3, r.stderr
-        assert "MODULES" in r.stdout
-        assert r.stdout.split("MODULES", 1)[1].split() == [], r.stdout
+    code, names = _imported(argv, tmp_path, {"DOCKER_HOST": f"unix://{tmp_path / 'dead.sock'}"})
+    assert code == 3
+    assert "devparity" in names  # the report is read right
+    assert names & HEAVY == set()
+
+
+def test_other_argv_goes_to_typer(tmp_path: Path) -> None:
+    for argv in (["--help"], ["down", "--help"], ["dwn"]):
+        code, names = _imported(argv, tmp_path, {})
+        assert code == (2 if argv == ["dwn"] else 0)
+        assert "typer" in names
+
+
+def test_the_console_script_and_python_m_are_the_entry_module() -> None:
+    scripts = toml.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts == {"devparity": "devparity.entry:main"}
+    assert "from devparity.entry import main" in (REPO / "devparity" / "__main__.py").read_text()
+    r = subprocess.run([sys.executable, "-m", "devparity", "--help"], env=process_env(), capture_output=True, text=True, check=False)
+    assert r.returncode == 0, r.stderr
+    assert "Usage:" in r.stdout and "down" in r.stdout
