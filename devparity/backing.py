@@ -226,8 +226,4 @@ def remove_networks(config: Config, roles: tuple[str, ...] | None = None) -> lis
     """This checkout's networks (of ``roles``, or all) that no container
     uses any more; a network still in use stays. Returns the removed names."""
     names = {network_name(config, r) for r in roles} if roles is not None else None
-    gone = []
-    for net in networks.by_labels(labels.checkout(config.name, config.root)):
-        if (names is None or net.name in names) and networks.remove(net.id):
-            gone.append(net.name)
-    return gone
+    return networks.remove_unused(labels.checkout(config.name, config.root), names)

@@ -85,8 +85,9 @@ def stdout_closed() -> int:
     return EXIT_BROKEN_PIPE
 
 
-def project(*, strict_lock: bool = True) -> Project:
-    """This invocation's project (``-c/--config``, else found from the cwd)."""
+def project(*, strict_lock: bool = True, read_lock: bool = True) -> Project:
+    """This invocation's project (``-c/--config``, else found from the cwd);
+    devparity.project.load says what the two flags do."""
     from devparity import project as project_mod  # the config's modules: only for commands that load one
 
-    return project_mod.load(config_path=state.config, strict_lock=strict_lock)
+    return project_mod.load(config_path=state.config, strict_lock=strict_lock, read_lock=read_lock)

@@ -161,7 +161,7 @@ def logs(
     follow: bool = typer.Option(False, "--follow", "-f", help="Keep streaming."),
 ) -> None:
     """Show a container's logs."""
-    from devparity.commands import lifecycle as cmd
+    from devparity.commands import attach as cmd
 
     _run(lambda: cmd.logs(boundary.project(strict_lock=False), role=target, follow=follow))
 
@@ -171,7 +171,7 @@ def exec_(
     args: Optional[list[str]] = typer.Argument(None, help="[dev|prod|SERVICE|ROLE/NAME] [-- CMD...] (default: dev, a shell)."),
 ) -> None:
     """Run a command (default: a shell) in a running container."""
-    from devparity.commands import lifecycle as cmd
+    from devparity.commands import attach as cmd
 
     def run() -> int:
         project = boundary.project(strict_lock=False)

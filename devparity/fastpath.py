@@ -16,10 +16,9 @@ holds the table to their declarations.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from devparity import boundary
 from devparity.choices import Format
@@ -28,13 +27,13 @@ from devparity.choices import Format
 def down(*, volumes: bool) -> int:
     from devparity.commands import lifecycle as cmd  # each command's module: only the command run needs it
 
-    return cmd.down(boundary.project(strict_lock=False), volumes=volumes)
+    return cmd.down(boundary.project(read_lock=False), volumes=volumes)  # the lock: never read
 
 
 def status(*, as_json: bool) -> int:
     from devparity.commands import lifecycle as cmd
 
-    return cmd.status(boundary.project(strict_lock=False), as_json=as_json)
+    return cmd.status(boundary.project(read_lock=False), as_json=as_json)
 
 
 def check(*, fmt: Format, offline: bool, strict: bool, target: list[str] | None) -> int:
@@ -49,8 +48,9 @@ def build(*, force: bool, quiet: bool) -> int:
     return cmd.build(boundary.project(), force=force, quiet=quiet)
 
 
-@dataclass(frozen=True)
-class Option:
+# NamedTuples, not dataclasses: a class of either is made at import, and a
+# dataclass costs several times more (this module's import is start-up).
+class Option(NamedTuple):
     names: tuple[str, ...]  # as typed: "--quiet", "-q"
     param: str  # the command's keyword
     default: Any  # its value when the option is not given (Typer's declared default)
@@ -58,14 +58,9 @@ class Option:
     parsed: bool = True  # False: argv that names it goes to Typer (the repeatable --target)
 
 
-@dataclass(frozen=True)
-class Command:
+class Command(NamedTuple):
     run: Callable[..., int]
     options: tuple[Option, ...]
-    by_name: Mapping[str, Option] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "by_name", {n: o for o in self.options if o.parsed for n in o.names})
 
 
 FAST: dict[str, Command] = {
@@ -84,8 +79,7 @@ FAST: dict[str, Command] = {
 }
 
 
-@dataclass(frozen=True)
-class Invocation:
+class Invocation(NamedTuple):
     """A fast command with its arguments, as Typer would have passed them."""
 
     word: str
@@ -133,10 +127,11 @@ def parse(argv: list[str], environ: Mapping[str, str]) -> Invocation | None:
 def _options(command: Command, rest: list[str]) -> dict[str, Any] | None:
     """The keyword arguments ``rest`` gives ``command`` (defaults for the
     options it does not name), or None when Typer must parse it."""
+    by_name = {n: o for o in command.options if o.parsed for n in o.names}
     given: dict[str, Any] = {}
     while rest:
         name, eq, inline = rest[0].partition("=")
-        option = command.by_name.get(name)
+        option = by_name.get(name)
         if option is None or option.param in given:
             return None
         if option.choices is None:

@@ -80,12 +80,13 @@ def test_build_output_split_mid_line_reaches_the_redactor_whole(tmp_path: Path, 
     from types import SimpleNamespace
 
     from devparity.engine import images
+    from devparity.engine.specs import BuildRequest
 
     chunks = [{"stream": "Step 1/2 : RUN x\nraw tok-12"}, {"stream": "3456 done\n"}, {"aux": {"ID": "sha256:" + "a" * 64}}]
     fake = SimpleNamespace(api=SimpleNamespace(build=lambda **_kw: iter(chunks)))
     monkeypatch.setattr(images, "client", lambda: fake)
     (tmp_path / "app.py").write_text("")
-    req = images.BuildRequest(tmp_path, "FROM scratch\n", "t", {}, {}, None)
+    req = BuildRequest(tmp_path, "FROM scratch\n", "t", {}, {}, None)
     lines: list[str] = []
     assert images.build(req, lines.append) == "sha256:" + "a" * 64
     assert lines == ["Step 1/2 : RUN x", "raw tok-123456 done"]

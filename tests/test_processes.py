@@ -11,7 +11,7 @@ import pytest
 
 from devparity import config as config_mod
 from devparity import identity, labels, processes, roles
-from devparity.commands import lifecycle
+from devparity.commands import attach
 from devparity.drift import targets
 from devparity.errors import UsageError
 from devparity.project import Project
@@ -115,13 +115,13 @@ def test_messages_name_a_dev_process_by_its_word_and_a_prod_one_by_role(tmp_path
 )
 def test_exec_and_logs_words_name_a_process(tmp_path: Path, argv: list[str], where: Component, command: list[str]) -> None:
     cfg = load(tmp_path)
-    word, rest = lifecycle.split_target(argv, cfg)
+    word, rest = attach.split_target(argv, cfg)
     assert (roles.resolve_component(word, cfg), rest) == (where, command)
 
 
 def test_a_process_word_of_an_unknown_name_is_a_usage_error(tmp_path: Path) -> None:
     cfg = load(tmp_path)
-    word, _ = lifecycle.split_target(["prod/nope", "id"], cfg)
+    word, _ = attach.split_target(["prod/nope", "id"], cfg)
     with pytest.raises(UsageError, match="no role, service or process"):
         roles.resolve_component(word, cfg)
 

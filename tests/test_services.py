@@ -11,7 +11,7 @@ import pytest
 
 from devparity import config as config_mod
 from devparity import identity, labels, roles, services
-from devparity.commands.lifecycle import split_target
+from devparity.commands.attach import split_target
 from devparity.roles import DEV, PROD, Mount, PortBinding
 
 TOML = """\

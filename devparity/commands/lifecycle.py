@@ -1,34 +1,28 @@
-"""`down`, `status`, `logs` and `exec`: label queries over this checkout's
-containers (devparity.identity.scan: the project's label, this checkout's
-id and a created-token). Containers of other checkouts and of other tools
-are foreign: `status` lists them, nothing else touches them."""
+"""`down` and `status` (`logs` and `exec`: devparity.commands.attach):
+label queries over this checkout's containers (devparity.identity.scan:
+the project's label, this checkout's id and a created-token). Containers
+of other checkouts and of other tools are foreign: `status` lists them,
+nothing else touches them."""
 
 from __future__ import annotations
 
 import json
-import os
-import select
-import signal
-import stat
-import sys
-import termios
-import tty
-from concurrent.futures import ThreadPoolExecutor
+import threading
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from devparity import backing, identity, labels, listening, ui
+from devparity import identity, labels, listening, ui
 from devparity.engine import containers as engine_containers
+from devparity.engine import networks as engine_networks
 from devparity.engine import probes
 from devparity.engine import volumes as engine_volumes
-from devparity.engine.models import EPOCH, ContainerInfo
-from devparity.errors import EXIT_OK, ContainerNotFound
-from devparity.config import Config
-from devparity.project import Project
-from devparity.roles import resolve_component
+from devparity.errors import EXIT_OK
+
+if TYPE_CHECKING:
+    from devparity.engine.models import ContainerInfo
+    from devparity.project import Project
 
 STATUS_SCHEMA = 1
-SHELL = ["/bin/sh", "-c", "command -v bash >/dev/null 2>&1 && exec bash || exec sh"]
 
 
 def down(project: Project, *, volumes: bool = False) -> int:
@@ -53,11 +47,26 @@ def _remove(ours: list[ContainerInfo]) -> None:
     # first cost a round trip and the app's exit, and brought nothing: the
     # containers are thrown away, the dev supervisor keeps nothing to clean
     # up (its app dies with the container), and the project's files are the
-    # host's. A graceful stop is `up`'s Ctrl-C. In parallel; errors are
-    # re-raised here, on the main thread, to reach the CLI's error boundary.
-    with ThreadPoolExecutor(max_workers=len(ours)) as pool:
-        for done in [pool.submit(engine_containers.remove_at_once, c.id) for c in ours]:
-            done.result()
+    # host's. A graceful stop is `up`'s Ctrl-C. In parallel, a thread each
+    # (concurrent.futures would import logging: start-up `down` pays); the
+    # first error is re-raised here, on the main thread, to reach the CLI's
+    # error boundary.
+    errors: list[BaseException | None] = [None] * len(ours)
+
+    def remove(i: int) -> None:
+        try:
+            engine_containers.remove_at_once(ours[i].id)
+        except BaseException as exc:  # handed to the main thread, as Future.result() does
+            errors[i] = exc
+
+    threads = [threading.Thread(target=remove, args=(i,)) for i in range(len(ours))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for exc in errors:
+        if exc is not None:
+            raise exc
 
 
 def _remove_the_rest(project: Project, *, volumes: bool) -> None:
@@ -65,7 +74,7 @@ def _remove_the_rest(project: Project, *, volumes: bool) -> None:
     so another checkout's of the same project stay. One still in use (by a
     foreign container) is kept, and said."""
     config = project.config
-    gone = backing.remove_networks(config)
+    gone = engine_networks.remove_unused(labels.checkout(config.name, config.root))
     if gone:
         ui.ok(f"removed network {', '.join(gone)}")
     if not volumes:
@@ -160,121 +169,3 @@ def _table(found: list[dict[str, Any]]) -> None:
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
     for row in table:
         ui.out("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
-
-
-def _container(project: Project, word: str, *, running: bool) -> ContainerInfo:
-    """The newest container of the component ``word`` names (roles.resolve_component:
-    ``dev``, ``prod``, ``db``, ``prod/db``)."""
-    comp = resolve_component(word, project.config)
-    found = [c for c in identity.scan(project.config, comp.role).ours if (c.kind, c.component) == (comp.kind, comp.name)]
-    if running:
-        found = [c for c in found if c.running]
-    if not found:
-        what = "running " if running else ""
-        noun = "container" if comp.kind == labels.APP else f"{comp.kind} container"
-        raise ContainerNotFound(
-            f"no {what}{comp.label()} {noun} for {project.config.name}",
-            hint=f"start one with `devparity up {comp.role}`" + (" --detach" if comp.role == "prod" else ""),
-        )
-    return max(found, key=lambda c: c.created or EPOCH)
-
-
-def split_target(argv: list[str], config: Config) -> tuple[str, list[str]]:
-    """``exec [TARGET] [--] [CMD...]``: the first word is the target when it
-    names a role, a service or a process (``dev``, ``db``, ``prod/db``) or
-    holds a ``/`` before any ``--``; otherwise the command runs in dev."""
-    argv = list(argv)
-    target = "dev"
-    names = {"dev", "prod", *(s.name for s in config.services), *(p.name for p in config.processes)}
-    if argv and argv[0] != "--" and (argv[0] in names or _role_word(argv[0])):
-        target = argv.pop(0)
-    if argv and argv[0] == "--":
-        argv.pop(0)
-    return target, argv
-
-
-def _role_word(word: str) -> bool:
-    role, sep, _ = word.partition("/")
-    return bool(sep) and role in ("dev", "prod")
-
-
-def logs(project: Project, *, role: str = "dev", follow: bool = False) -> int:
-    c = _container(project, role, running=False)
-    try:
-        for line in engine_containers.lines(engine_containers.logs(c.id, follow=follow)):
-            ui.out(line)
-    except KeyboardInterrupt:  # the way to end `logs -f`
-        pass
-    return EXIT_OK
-
-
-def exec_(project: Project, *, role: str = "dev", command: list[str] | None = None) -> int:
-    """Run ``command`` (default: a shell) in the running container of ``role``
-    as its user; with a terminal on both ends it is interactive (TTY)."""
-    c = _container(project, role, running=True)
-    argv = list(command or SHELL)
-    tty = sys.stdin.isatty() and sys.stdout.isatty()
-    piped = not tty and _has_input()
-    exec_id = engine_containers.exec_create(c.id, argv, tty=tty, stdin=piped)
-    if tty:
-        _interactive(exec_id)
-    elif piped:
-        outs = {1: sys.stdout.buffer, 2: sys.stderr.buffer}
-
-        def write(stream: int, data: bytes) -> None:
-            out = outs.get(stream, sys.stdout.buffer)
-            out.write(data)
-            out.flush()
-
-        engine_containers.exec_piped(exec_id, sys.stdin.fileno(), write)
-    else:
-        for out, err in engine_containers.exec_stream(exec_id):
-            if out:
-                sys.stdout.buffer.write(out)
-                sys.stdout.buffer.flush()
-            if err:
-                sys.stderr.buffer.write(err)
-                sys.stderr.buffer.flush()
-    return engine_containers.exec_exit_code(exec_id)
-
-
-def _has_input() -> bool:
-    """Whether stdin is a pipe or file worth forwarding (not a terminal, not
-    closed or /dev/null, as under CI)."""
-    try:
-        mode = os.fstat(sys.stdin.fileno()).st_mode
-    except (OSError, ValueError):  # closed, or replaced by something without a fd
-        return False
-    return stat.S_ISFIFO(mode) or stat.S_ISREG(mode) or stat.S_ISSOCK(mode)
-
-
-def _interactive(exec_id: str) -> None:
-    """Pump the terminal (raw mode) to and from the exec's socket."""
-    sock = engine_containers.exec_socket(exec_id)
-    fd = sys.stdin.fileno()
-    saved = termios.tcgetattr(fd)
-
-    def resize(*_: Any) -> None:
-        size = os.get_terminal_size(sys.stdout.fileno())
-        engine_containers.exec_resize(exec_id, size.lines, size.columns)
-
-    previous = signal.signal(signal.SIGWINCH, resize)
-    try:
-        tty.setraw(fd)
-        resize()
-        while True:
-            ready, _, _ = select.select([fd, sock], [], [])
-            if sock in ready:
-                data = sock.recv(65536)
-                if not data:
-                    break
-                os.write(sys.stdout.fileno(), data)
-            if fd in ready:
-                data = os.read(fd, 65536)
-                if not data:
-                    break
-                sock.sendall(data)
-    finally:
-        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
-        signal.signal(signal.SIGWINCH, previous)
-        sock.close()

@@ -9,13 +9,15 @@ import os
 import select
 import socket
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from devparity import identity, labels
 from devparity.engine import api, client, mapped_errors, volumes
 from devparity.engine.models import ContainerEvent, ContainerInfo
-from devparity.engine.specs import ContainerSpec
 from devparity.errors import Conflict, NotFound, PortInUse
+
+if TYPE_CHECKING:  # annotations only: `down` and `status` load this module, not the specs
+    from devparity.engine.specs import ContainerSpec
 
 STOP_TIMEOUT = 2  # seconds; the init process and the supervisor stop in ~0.1 s
 

@@ -7,20 +7,23 @@ import re
 import tempfile
 from collections import deque
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from devparity.engine.context import context_files, patterns as context_patterns
 from devparity.engine import api, client, lite, mapped_errors
 from devparity.engine.models import EPOCH, ImageInfo
-from devparity.engine.specs import BuildRequest
 from devparity.errors import BuildFailed, Conflict, ImageNotFound, RegistryError
 from devparity.imageref import familiar, repository
+
+if TYPE_CHECKING:  # annotations only: `down` and `status` load this module, not the specs
+    from devparity.engine.specs import BuildRequest
 
 LOG_TAIL = 15  # lines of build output shown when a step fails
 # The classic builder's bookkeeping lines: kept in the failure tail, not shown as progress.
 _NOISE = re.compile(r"^\s*(---> |Removing intermediate container|Successfully tagged)")
 
 
-__all__ = ["BuildRequest", "ImageInfo", "build", "by_labels", "context_files", "find", "inspect", "pull", "remove"]
+__all__ = ["ImageInfo", "build", "by_labels", "context_files", "find", "inspect", "pull", "remove"]
 
 
 def build(req: BuildRequest, on_line: Callable[[str], None]) -> str:

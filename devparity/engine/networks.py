@@ -4,7 +4,7 @@ checkout's labels, so `down` finds them by label, never by name alone."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from devparity import labels
 from devparity.engine import api, client, mapped_errors
@@ -68,3 +68,10 @@ def remove(network_id: str) -> bool:
     except Conflict:
         return False
     return True
+
+
+def remove_unused(wanted: Mapping[str, str], names: Collection[str] | None = None) -> list[str]:
+    """Remove the networks carrying every label in ``wanted`` (of ``names``,
+    or all) that no container uses any more; one still in use stays.
+    Returns the removed networks' names."""
+    return [n.name for n in by_labels(wanted) if (names is None or n.name in names) and remove(n.id)]

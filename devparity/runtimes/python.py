@@ -10,8 +10,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
 from devparity import toml
 from devparity.runtimes import python_image
 from devparity.runtimes.plugin import (
@@ -67,6 +65,11 @@ class PythonRuntime(Defaults):
         return hints
 
     def satisfies(self, version: str, spec: str) -> bool:
+        # Imported here: packaging's specifiers cost ~6 ms of start-up and
+        # only `init` compares versions, while every command loads the
+        # runtime registry (the config's language list).
+        from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
         try:
             specs = SpecifierSet(spec)
         except InvalidSpecifier:
