@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from devparity import ui
 from devparity.errors import EXIT_ENGINE, EXIT_INTERRUPTED, BuildFailed, DevparityError, NotReady, ServiceNotReady
 
 if TYPE_CHECKING:
@@ -41,6 +40,11 @@ def set_options(*, debug: bool, config: Path | None) -> None:
 def run(fn: Callable[[], int]) -> int:
     """Call ``fn`` and return its exit code; a DevparityError (or a bug)
     becomes one red line on stderr and its exit code. ``--debug`` re-raises."""
+    # Imported here, not above: ui masks secrets on the way out (hashlib,
+    # the cache's modules), which `--help` and the Typer app's start-up,
+    # importing this module too, do not need before a command runs.
+    from devparity import ui
+
     try:
         return fn()
     except (BuildFailed, NotReady, ServiceNotReady) as exc:  # the log's tail first, then the one error line
