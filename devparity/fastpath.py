@@ -31,7 +31,7 @@ def down(*, volumes: bool) -> int:
 
 
 def status(*, as_json: bool) -> int:
-    from devparity.commands import lifecycle as cmd
+    from devparity.commands import status as cmd
 
     return cmd.status(boundary.project(read_lock=False), as_json=as_json)
 

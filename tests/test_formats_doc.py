@@ -7,12 +7,12 @@ import re
 from pathlib import Path
 
 from devparity import doctor
-from devparity.commands import lifecycle
+from devparity.commands import status
 from devparity.drift import diff, fingerprint, report
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "formats.md"
 CODE = {
-    "status": lifecycle.STATUS_SCHEMA,
+    "status": status.STATUS_SCHEMA,
     "check": report.REPORT_SCHEMA,
     "snapshot": fingerprint.SCHEMA,
     "diff": diff.CHANGES_SCHEMA,
