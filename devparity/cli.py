@@ -15,7 +15,7 @@ import typer
 
 from devparity import __version__, boundary, fastpath
 from devparity.choices import Format, Publish, SnapshotFormat, UpRole
-from devparity.entry import main
+from devparity.entry import main  # a console script installed before devparity.entry names devparity.cli:main
 
 __all__ = ["Format", "Publish", "SnapshotFormat", "UpRole", "app", "main"]
 
