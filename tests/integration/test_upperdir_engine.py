@@ -29,6 +29,8 @@ _CHANGES = [
     "chmod 600 /etc/debian_version",  # mode only
     "chmod 755 /usr/bin/ls",  # copied up, nothing changed
     "touch /usr/local/lib/python3.11/os.py",  # mtime only
+    # 5 ns later than the image's whole-second mtime: the same time to the API
+    "python3 -c \"import os; s = os.stat('/etc/issue.net'); os.utime('/etc/issue.net', ns=(s.st_atime_ns, s.st_mtime_ns + 5))\"",
     "rm /etc/host.conf",  # an image file
     "rm -rf /usr/share/doc/apt",  # an image dir
     # opaque: the dir deleted and made again
