@@ -86,3 +86,53 @@ def test_a_bad_target_is_exit_2_never_echoed(tmp_path: Path, target: str) -> Non
     assert_clean(run(root, "check", "--offline", "--target", target), 2, secrets=(SECRET,), mentions=("--target",))
     cfg = make_project(tmp_path / "q", toml=BASE_TOML + f"\n[check]\ntargets = [{json.dumps(target)}]\n")
     assert_clean(run(cfg, "check", "--offline"), 2, secrets=(SECRET,), mentions=("check.targets",))
+
+
+SERVICE_TOML = BASE_TOML + '\n[services.cache]\nimage = "redis:7"\ndata = "/data"\n'
+
+
+def _with_services(root: Path, services: dict[str, object] | None, *, seal: bool = True) -> None:
+    """A lock pinning [services.cache] local-only, with a release (and its
+    ``services`` section, when given)."""
+    data = lock_data(root, local=("cache",))
+    rel: dict[str, object] = dict(_release(root))
+    if services is not None:
+        rel["services"] = services
+    data["release"] = rel
+    if seal:
+        data["digest"] = content_digest(data)
+    (root / "devparity.lock").write_text(json.dumps(data))
+
+
+def _pushed(root: Path, **over: str) -> dict[str, str]:
+    pin = lock_data(root, local=("cache",))["services"]["cache"]["digest"]
+    entry = {"repository": "127.0.0.1:5000/hostile-cache", "tag": release.service_tag(pin), "digest": "sha256:" + "a" * 64, "image_id": pin}
+    return {**entry, **over}
+
+
+@pytest.mark.parametrize(("key", "named"), [("digest", "release.services.cache.digest"), ("repository", "release.services.cache.repository")])
+def test_a_malformed_released_service_is_exit_2_named(tmp_path: Path, key: str, named: str) -> None:
+    root = make_project(tmp_path / "p", toml=SERVICE_TOML)
+    _with_services(root, {"cache": _pushed(root, **{key: f"{SECRET}!"})})
+    for cmd in (("deploy",), ("push", "--registry", "127.0.0.1:5000"), ("check", "--offline")):
+        assert_clean(run(root, *cmd), 2, secrets=(SECRET,), mentions=(named,))
+
+
+def test_a_released_service_that_is_not_its_pin_is_a_hand_edit(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p", toml=SERVICE_TOML)
+    _with_services(root, {"cache": _pushed(root, image_id="sha256:" + "9" * 64)})  # resealed: only the pin check sees it
+    assert_clean(run(root, "deploy"), 1, mentions=("edited by hand", "release.services.cache"))
+
+
+def test_a_local_only_service_never_pushed_is_exit_1_for_deploy(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p", toml=SERVICE_TOML)
+    _with_services(root, None)
+    assert_clean(run(root, "deploy"), 1, mentions=("service cache", "devparity push"))
+
+
+def test_a_service_changed_since_the_lock_is_stale_for_deploy_and_push(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p", toml=SERVICE_TOML)
+    _with_services(root, {"cache": _pushed(root)})
+    (root / "devparity.toml").write_text(SERVICE_TOML.replace("redis:7", "redis:7.2"))
+    for cmd in (("deploy",), ("push", "--registry", "127.0.0.1:5000")):
+        assert_clean(run(root, *cmd), 1, mentions=("stale", "[services.cache].image"))
