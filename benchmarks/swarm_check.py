@@ -4,7 +4,11 @@ the same run, paired run by run: `docker service ps NAME` (asking the
 engine for the tasks only) and `devparity check --offline` without the
 target (the local rules: what the target adds is the difference).
 
-    /work/main/.venv/bin/python benchmarks/swarm_check.py [--runs 10]
+    /work/main/.venv/bin/python benchmarks/swarm_check.py [--runs 10] [--services]
+
+``--services``: the project also has a [services.cache] (the seeded
+redis:7, local-only, so pushed beside the app) and a [processes.worker],
+deployed beside the app: the check also compares those two services.
 
 Needs root: it starts the private engine of the Swarm tests (dp-swarm,
 tests/support/swarm.py) when it is not running and inits a swarm there
@@ -26,12 +30,21 @@ from pathlib import Path
 
 from _bench import write_project
 
-from tests.support import free_port, remove_by_project
+from tests.support import free_port, python_project, remove_by_project
 from tests.support.cli import command, process_env
 from tests.support.registry import REGISTRY, forget_repo
-from tests.support.swarm import SwarmEngine
+from tests.support.swarm import SwarmEngine, remove_networks_and_volumes
 
 TARGET_S = 2.0
+SERVICES = """
+[services.cache]
+image = "redis:7"
+data = "/data"
+ready = { tcp = 6379 }
+
+[processes.worker]
+command = ["python", "-c", "import time\\nwhile True: time.sleep(1)"]
+"""
 
 
 def _timed(argv: list[str], cwd: Path, env: dict[str, str] | None = None, ok: tuple[int, ...] = (0,)) -> float:
@@ -57,6 +70,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=10)
     ap.add_argument("--api-too", action="store_true", help="also time the target check with DEVPARITY_CHANGES=api")
+    ap.add_argument("--services", action="store_true", help="a redis service and a worker process beside the app")
     args = ap.parse_args()
     swarm = SwarmEngine()
     swarm.up()
@@ -67,7 +81,10 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp) / name
-            write_project(root, name, free_port())
+            if args.services:
+                python_project(root, name, port=free_port(), dockerignore=".git\n__pycache__\n", extra_toml=SERVICES)
+            else:
+                write_project(root, name, free_port())
             for step in (["lock"], ["push", "--registry", ns]):
                 _timed([*cli, *step], root, env)
             _timed([*cli, "deploy", "--replicas", "3"], root, {**env, "DOCKER_HOST": swarm.host})
@@ -86,7 +103,8 @@ def main() -> None:
         with_target = [r[0] for r in rows]
         added = [r[0] - r[1] for r in rows]
         ratio = [r[0] / r[2] for r in rows]
-        print(f"check --target swarm:// (3 replicas), {args.runs} runs: median {statistics.median(with_target):.2f} s, "
+        beside = " with a service and a process beside" if args.services else ""
+        print(f"check --target swarm:// (3 replicas{beside}), {args.runs} runs: median {statistics.median(with_target):.2f} s, "
               f"max {max(with_target):.2f} s (target <= {TARGET_S:.1f} s)")
         print(f"  check --offline without the target: median {statistics.median([r[1] for r in rows]):.2f} s; "
               f"the target adds a median {statistics.median(added):.2f} s")
@@ -101,9 +119,11 @@ def main() -> None:
               f"ratio check/service ps: median {statistics.median(ratio):.1f}x ({min(ratio):.1f}-{max(ratio):.1f})")
     finally:
         swarm.remove_services(name)
+        remove_networks_and_volumes(swarm, name)
         swarm.down()
         remove_by_project(name)
-        forget_repo(__import__("devparity.engine", fromlist=["client"]).client(), f"{ns}/{name}")
+        for repo in (f"{ns}/{name}", f"{ns}/{name}-cache"):
+            forget_repo(__import__("devparity.engine", fromlist=["client"]).client(), repo)
 
 
 if __name__ == "__main__":

@@ -107,6 +107,12 @@ def swarm_facts(t: TargetRef, plan: BuildPlan, lk: Lock, salt: str) -> SwarmFact
         publish = svc.labels.get(deploy.PUBLISH, "host")
         expected = deploy.service_spec(cfg, lk, rel, replicas=svc.replicas or 1, publish=publish if publish in deploy.PUBLISH_MODES else "host")
     tasks: tuple[TaskFacts, ...] = ()
+    comps: Future[tuple[ComponentFacts, ...]] | None = None
+    if svc is not None and rel is not None and (cfg.services or cfg.processes):
+        # the services and processes beside the app, asked while its tasks' containers are read
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="devparity-components")
+        comps = pool.submit(contextvars.copy_context().run, _components, plan, lk)
+        pool.shutdown(wait=False)
     if svc is not None:
         live = [x for x in swarm.tasks(svc.id) if x.desired_state == "running"]
         nodes = swarm.nodes()
@@ -120,8 +126,7 @@ def swarm_facts(t: TargetRef, plan: BuildPlan, lk: Lock, salt: str) -> SwarmFact
                     hint="check each node through its own engine: docs/release.md, multi-node swarms",
                 )
         tasks = tuple(_parallel([lambda x=x: _task(x, name, nodes, plan, salt) for x in live]))  # type: ignore[misc]
-    comps = _components(plan, lk) if svc is not None and rel is not None else ()
-    return SwarmFacts(t.text, where, name, svc, expected, rel, lk.digest, tasks, salt, comps)
+    return SwarmFacts(t.text, where, name, svc, expected, rel, lk.digest, tasks, salt, comps.result() if comps else ())
 
 
 def _components(plan: BuildPlan, lk: Lock) -> tuple[ComponentFacts, ...]:

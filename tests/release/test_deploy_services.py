@@ -201,3 +201,16 @@ def test_a_missing_or_unpushed_component_is_drift(tmp_path: Path) -> None:
     assert isinstance(gone, list) and "no Swarm service Shop-1-cache (service cache) runs" in gone[0].message
     unpushed = rule_swarm(replace(sf, components=(replace(cf, expected=None),)), _facts())
     assert isinstance(unpushed, list) and "never pushed" in unpushed[0].message
+
+
+def test_lock_check_accepts_a_pushed_service_and_catches_a_hand_edit(tmp_path: Path) -> None:
+    from tests.support import run_cli
+
+    cfg, _, _ = _setup(tmp_path)
+    ok = run_cli("lock", "--check", cwd=cfg.root)
+    assert ok.exit_code == 0, ok.stderr
+    raw = json.loads(lock.path_for(cfg).read_text())
+    raw["release"]["services"]["cache"]["digest"] = "sha256:" + "5" * 64  # not resealed
+    lock.path_for(cfg).write_text(json.dumps(raw))
+    bad = run_cli("lock", "--check", cwd=cfg.root)
+    assert bad.exit_code == 1 and "edited by hand" in bad.stderr
