@@ -43,7 +43,7 @@ data = "/data"
 ready = { tcp = 6379 }
 
 [processes.worker]
-command = ["python", "-c", "import time\\nwhile True: time.sleep(1)"]
+command = ["sleep", "infinity"]
 """
 
 

@@ -22,6 +22,7 @@ database or scheduler is not a replica of the first.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from devparity import deploy, labels
@@ -55,6 +56,13 @@ def data_volume(config: Config, service: Service) -> str:
     return f"{component_name(config, service.name)}-data"
 
 
+def image_volume(config: Config, service: Service, path: str) -> str:
+    """The named volume for a VOLUME the image declares besides ``data``
+    (as devparity.services names it under `up`): Swarm would give each new
+    task an anonymous one, unlabelled, so an update would lose its data."""
+    return f"{component_name(config, service.name)}-vol-{hashlib.sha256(path.encode()).hexdigest()[:8]}"
+
+
 def service_image(lock: Lock, release: Release, service: Service) -> str | None:
     """``repo@digest`` of the service's locked image; None when the lock
     pins it local-only and the release holds no pushed copy."""
@@ -71,13 +79,18 @@ def _labels(config: Config, lock: Lock, kind: str, name: str) -> dict[str, str]:
     return {labels.PROJECT: config.name, deploy.LOCK: lock.digest, **labels.component(kind, name)}
 
 
-def backing_spec(config: Config, lock: Lock, release: Release, service: Service) -> ServiceSpec | None:
+def backing_spec(config: Config, lock: Lock, release: Release, service: Service, *,
+                 image_volumes: tuple[str, ...] = ()) -> ServiceSpec | None:
+    """``image_volumes``: the image's VOLUME paths, each given a named volume."""
     image = service_image(lock, release, service)
     if image is None:
         return None
     name = component_name(config, service.name)
     owned = _labels(config, lock, labels.SERVICE, service.name)
-    mounts = (ServiceMount(data_volume(config, service), service.data, {labels.PROJECT: config.name, **labels.component(labels.SERVICE, service.name)}),) if service.data else ()
+    volume_labels = {labels.PROJECT: config.name, **labels.component(labels.SERVICE, service.name)}
+    mounts: tuple[ServiceMount, ...] = (ServiceMount(data_volume(config, service), service.data, volume_labels),) if service.data else ()
+    mounts += tuple(ServiceMount(image_volume(config, service, v), v, volume_labels)
+                    for v in sorted(set(image_volumes)) if v != service.data)
     command = service.command
     return ServiceSpec(
         name=name,
@@ -115,9 +128,12 @@ def process_spec(config: Config, lock: Lock, release: Release, process: Process)
     )
 
 
-def components(config: Config, lock: Lock, release: Release) -> list[Component]:
-    """Services first (the order deploy starts them in), then processes."""
-    out = [Component(labels.SERVICE, s.name, component_name(config, s.name), backing_spec(config, lock, release, s)) for s in config.services]
+def components(config: Config, lock: Lock, release: Release, volumes: dict[str, tuple[str, ...]] | None = None) -> list[Component]:
+    """Services first (the order deploy starts them in), then processes;
+    ``volumes``: each service's image VOLUME paths, by service name."""
+    vols = volumes or {}
+    out = [Component(labels.SERVICE, s.name, component_name(config, s.name),
+                     backing_spec(config, lock, release, s, image_volumes=vols.get(s.name, ()))) for s in config.services]
     out += [Component(labels.PROCESS, p.name, component_name(config, p.name), process_spec(config, lock, release, p)) for p in config.processes]
     return out
 

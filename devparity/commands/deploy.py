@@ -13,10 +13,10 @@ import time
 from devparity import deploy, deploy_services, labels, plan, services, ui
 from devparity.commands.push import fresh_lock
 from devparity.config_services import Service
-from devparity.engine import containers, engine_address, swarm
+from devparity.engine import containers, engine_address, images, swarm
 from devparity.engine.specs import ServiceSpec
 from devparity.engine.swarm_models import ServiceInfo, TaskInfo
-from devparity.errors import EXIT_OK, EngineError, NotReleasable, ServiceNotReady, UsageError
+from devparity.errors import EXIT_OK, DevparityError, EngineError, NotReleasable, ServiceNotReady, UsageError
 from devparity.project import Project
 
 WAIT = float(os.environ.get("DEVPARITY_DEPLOY_WAIT", "120"))  # seconds for the tasks to run
@@ -43,6 +43,7 @@ def deploy_cmd(project: Project, *, replicas: int = 1, publish: str = "host") ->
     if rel.source != plan.for_project(project).source_hash:
         ui.warn(f"the source changed since {rel.tagged} was released; deploying the release (`devparity push` releases the current source)")
     swarm.require_manager()
+    comps = deploy_services.components(cfg, lk, rel, {c.name: _image_volumes(c.spec.image) for c in comps if c.kind == labels.SERVICE and c.spec})
     spec = deploy.service_spec(cfg, lk, rel, replicas=replicas, publish=publish)
     existing = _owned(cfg.name, spec.name)
     specs = [c.spec for c in comps if c.spec is not None]
@@ -72,6 +73,21 @@ def deploy_cmd(project: Project, *, replicas: int = 1, publish: str = "host") ->
         ui.info(f"  task {t.name(spec.name)} on node {node}" + (f": host port {ports}" if ports else ""))
     ui.ok(f"service {spec.name} runs {len(running)} task{'s' if len(running) != 1 else ''} of {rel.ref}")
     return EXIT_OK
+
+
+def _image_volumes(ref: str) -> tuple[str, ...]:
+    """The VOLUME paths of a service's image, read on the manager (pulled
+    there first: a single node runs it from there anyway); () with a
+    warning when the manager cannot pull it."""
+    found = images.find(ref)
+    if found is None:
+        try:
+            images.pull(ref)
+        except DevparityError as exc:
+            ui.warn(f"could not pull {ref} on the manager to read its VOLUMEs ({exc.message}); they get anonymous volumes")
+            return ()
+        found = images.find(ref)
+    return found.config.volumes if found is not None and found.config else ()
 
 
 def _owned(project: str, name: str) -> ServiceInfo | None:

@@ -214,3 +214,14 @@ def test_lock_check_accepts_a_pushed_service_and_catches_a_hand_edit(tmp_path: P
     lock.path_for(cfg).write_text(json.dumps(raw))
     bad = run_cli("lock", "--check", cwd=cfg.root)
     assert bad.exit_code == 1 and "edited by hand" in bad.stderr
+
+
+def test_an_image_volume_besides_data_gets_a_named_labelled_volume(tmp_path: Path) -> None:
+    cfg, lk, rel = _setup(tmp_path)
+    comps = deploy_services.components(cfg, lk, rel, {"cache": ("/data", "/logs"), "db": ("/var/lib/postgresql/data",)})
+    cache, db = comps[0].spec, comps[1].spec
+    assert cache is not None and db is not None
+    assert [m.target for m in cache.mounts] == ["/data", "/logs"]  # /data is [services.cache].data already
+    assert cache.mounts[1].source == deploy_services.image_volume(cfg, cfg.services[0], "/logs") and cache.mounts[1].source.startswith("Shop-1-cache-vol-")
+    assert [m.target for m in db.mounts] == ["/var/lib/postgresql/data"] and db.mounts[0].labels[labels.KIND] == "service"
+    assert deploy_services.image_volume(cfg, cfg.services[0], "/a") != deploy_services.image_volume(cfg, cfg.services[0], "/b")
