@@ -10,9 +10,10 @@ on one data volume must never run at once. Its network alias is its name,
 so the app reaches ``db:5432`` as under `up`; its ``data`` directory is a
 named volume; its name resolves to its task (``dnsrr``), not to a
 virtual IP: the IPVS balancer in between drops a connection idle for 15
-minutes, as a pooled database connection often is. Its ``ports`` are published in host mode only when the config
-has them (Swarm has no host-IP option: on every address of the node, not
-127.0.0.1 as `up` does).
+minutes, as a pooled database connection often is. Its ``ports`` are not
+published: as under `up prod`, only dev publishes a service's ports (on
+127.0.0.1, for a local client), and Swarm has no host-IP option, so a
+published port would open the database on every address of the node.
 
 A process is ``<NAME>-<process>`` from the released app image with its own
 command and the app's env overlaid by its own, hardened like the app, one
@@ -28,7 +29,7 @@ from dataclasses import dataclass
 from devparity import deploy, labels
 from devparity.config import Config
 from devparity.config_services import Process, Service
-from devparity.engine.specs import ServiceMount, ServiceNetwork, ServicePort, ServiceSpec
+from devparity.engine.specs import ServiceMount, ServiceNetwork, ServiceSpec
 from devparity.imageref import pinned
 from devparity.lock import Lock
 from devparity.release import Release
@@ -98,7 +99,7 @@ def backing_spec(config: Config, lock: Lock, release: Release, service: Service,
         args=() if command is None else argv(command if isinstance(command, str) else list(command)),
         env=dict(service.env),
         workdir="",  # the image's own
-        ports=tuple(ServicePort(c, h, "host") for c, h in sorted(service.ports.items())),
+        ports=(),  # never published (see the module's docstring)
         replicas=1,
         labels=owned,
         container_labels={labels.PROJECT: config.name, labels.ROLE: deploy.ROLE_SWARM, deploy.SERVICE: name, **labels.component(labels.SERVICE, service.name)},

@@ -73,7 +73,7 @@ def test_a_service_spec_is_one_stop_first_replica_on_the_network_by_its_name(tmp
     assert spec.networks == (deploy.networks(cfg)[0].__class__("Shop-1-net", ("cache",)),)
     assert [(m.source, m.target) for m in spec.mounts] == [("Shop-1-cache-data", "/data")]
     assert spec.mounts[0].labels[labels.PROJECT] == "Shop_1"
-    assert [(p.target, p.published, p.mode) for p in spec.ports] == [(6379, 16379, "host")]
+    assert spec.ports == ()  # a database is never published by deploy (its [services].ports are dev-only)
     assert spec.labels[deploy.LOCK] == lk.digest and spec.labels[labels.KIND] == "service"
     assert spec.workdir == "" and spec.cap_drop == ()  # the image's own, as `up` runs it
     body = swarm._body(spec)
