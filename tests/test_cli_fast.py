@@ -106,7 +106,7 @@ def test_a_completion_request_is_left_to_typer() -> None:
     [("down",), ("check",), ("check", "--format", "json"), ("status", "--json"), ("build", "--quiet")],
 )
 def test_the_same_answers_as_typer(tmp_path: Path, argv: tuple[str, ...]) -> None:
-    """Fast (a process: cli.main) and Typer (in-process: the app) alike:
+    """Fast (a process: devparity.entry) and Typer (in-process: the app) alike:
     no engine at the address is exit 3, one line naming it; no config is 2."""
     python_project(tmp_path / "p", "fastpath")
     env = {"DOCKER_HOST": f"unix://{tmp_path / 'dead.sock'}"}
