@@ -158,6 +158,9 @@ def answers(timeout: float = PING_TIMEOUT) -> bool:
 
 
 def _unavailable(exc: BaseException, ep: endpoint.Endpoint | None = None) -> EngineUnavailable:
+    if ep is None and _bound.get() is None:  # a connection lost mid-command: the hint of the engine in use (ssh's, tcp's)
+        with contextlib.suppress(EngineUnavailable):
+            ep = endpoint.resolve()
     address = ep.address() if ep else engine_address()
     said = ssh.last_error() if ep is not None and ep.ssh else None
     if said:

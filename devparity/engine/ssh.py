@@ -44,7 +44,12 @@ def last_error() -> str | None:
 
 
 class _KeepOpen:
-    """ssh's stdout for one response: reads pass through, close() leaves it open."""
+    """ssh's stdout for one response, as http.client reads a socket's file:
+    close() leaves it open. ssh's stdout is unbuffered (a FileIO: the SDK
+    reads an exec's stream from its fd, see ``channel``, and bytes a buffer
+    had read ahead would be lost to it), so ``read(n)`` and ``readinto``
+    loop until n bytes or EOF as a buffered file's do: http.client takes a
+    short read for a broken connection (IncompleteRead)."""
 
     def __init__(self, raw: Any) -> None:
         self.raw = raw
@@ -56,9 +61,32 @@ class _KeepOpen:
     @property
     def channel(self) -> Any:
         """What the SDK reads a hijacked response (an exec's output) from
-        over ssh (it expects paramiko's channel): ssh's stdout itself,
-        unbuffered, so nothing read ahead is lost to the SDK's own reads."""
+        over ssh (it expects paramiko's channel): ssh's stdout itself."""
         return self.raw
+
+    def read(self, n: int | None = -1) -> bytes:
+        if n is None or n < 0:
+            return bytes(self.raw.readall())
+        out = bytearray()
+        while len(out) < n:
+            chunk = self.raw.read(n - len(out))
+            if not chunk:
+                break
+            out += chunk
+        return bytes(out)
+
+    def readinto(self, b: Any) -> int:
+        view = memoryview(b).cast("B")
+        total = 0
+        while total < len(view):
+            got = self.raw.readinto(view[total:])
+            if not got:
+                break
+            total += got
+        return total
+
+    def read1(self, n: int = -1) -> bytes:
+        return bytes(self.raw.read(n if n and n > 0 else 65536) or b"")
 
     def close(self) -> None:
         self.closed = True
