@@ -118,11 +118,7 @@ def up(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No build output or notes: the app's output, results, warnings and errors."),
 ) -> None:
     """Start the dev (or prod) container and reload on every save."""
-    from devparity import ui
-    from devparity.commands import up as cmd
-
-    ui.set_quiet(quiet)
-    _run(lambda: cmd.up(boundary.project(), role=role.value, detach=detach, wait=wait, wait_timeout=wait_timeout))
+    _run(lambda: fastpath.up(role=role, detach=detach, wait=wait, wait_timeout=wait_timeout, quiet=quiet))
 
 
 @app.command()

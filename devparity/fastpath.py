@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from devparity import boundary
-from devparity.choices import Format
+from devparity.choices import Format, UpRole
 
 
 def down(*, volumes: bool) -> int:
@@ -42,6 +42,14 @@ def check(*, fmt: Format, offline: bool, strict: bool, target: list[str] | None)
     return cmd.check(boundary.project(), fmt=fmt.value, offline=offline, strict=strict, targets=target or None)
 
 
+def up(*, role: UpRole, detach: bool, wait: bool, wait_timeout: float, quiet: bool) -> int:
+    from devparity import ui
+    from devparity.commands import up as cmd
+
+    ui.set_quiet(quiet)  # the boundary sets it back
+    return cmd.up(boundary.project(), role=role.value, detach=detach, wait=wait, wait_timeout=wait_timeout)
+
+
 def build(*, force: bool, quiet: bool) -> int:
     from devparity.commands import build as cmd
 
@@ -51,7 +59,7 @@ def build(*, force: bool, quiet: bool) -> int:
 # NamedTuples, not dataclasses: a class of either is made at import, and a
 # dataclass costs several times more (this module's import is start-up).
 class Option(NamedTuple):
-    names: tuple[str, ...]  # as typed: "--quiet", "-q"
+    names: tuple[str, ...]  # as typed: "--quiet", "-q"; () for the positional argument
     param: str  # the command's keyword
     default: Any  # its value when the option is not given (Typer's declared default)
     choices: type[Enum] | None = None  # None: a flag, True when given
@@ -60,7 +68,7 @@ class Option(NamedTuple):
 
 class Command(NamedTuple):
     run: Callable[..., int]
-    options: tuple[Option, ...]
+    options: tuple[Option, ...]  # the positional argument, if any, is the one without names
 
 
 FAST: dict[str, Command] = {
@@ -76,6 +84,17 @@ FAST: dict[str, Command] = {
         ),
     ),
     "build": Command(build, (Option(("--force",), "force", False), Option(("--quiet", "-q"), "quiet", False))),
+    # up's start-up counts: `up --detach --wait` should return within 0.7 s (issue 11)
+    "up": Command(
+        up,
+        (
+            Option((), "role", UpRole.dev, UpRole),
+            Option(("--detach", "-d"), "detach", False),
+            Option(("--wait",), "wait", False),
+            Option(("--wait-timeout",), "wait_timeout", 60.0, parsed=False),  # a number with a minimum: Typer's
+            Option(("--quiet", "-q"), "quiet", False),
+        ),
+    ),
 }
 
 
@@ -128,8 +147,14 @@ def _options(command: Command, rest: list[str]) -> dict[str, Any] | None:
     """The keyword arguments ``rest`` gives ``command`` (defaults for the
     options it does not name), or None when Typer must parse it."""
     by_name = {n: o for o in command.options if o.parsed for n in o.names}
+    positional = next((o for o in command.options if not o.names), None)
     given: dict[str, Any] = {}
     while rest:
+        if positional is not None and positional.param not in given and _value(rest[0]):
+            if positional.choices is None or rest[0] not in {c.value for c in positional.choices}:
+                return None
+            given[positional.param], rest = positional.choices(rest[0]), rest[1:]
+            continue
         name, eq, inline = rest[0].partition("=")
         option = by_name.get(name)
         if option is None or option.param in given:

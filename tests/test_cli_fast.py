@@ -15,7 +15,7 @@ import pytest
 import typer
 
 from devparity import cli, fastpath, toml
-from devparity.choices import Format
+from devparity.choices import Format, UpRole
 from tests.support import cli_process, python_project, run_cli
 from tests.support.cli import REPO, process_env
 
@@ -35,12 +35,15 @@ def test_the_table_is_the_typer_declaration(word: str) -> None:
     assert {o.param for o in command.options} == set(declared)  # every parameter, its default included
     for option in command.options:
         typer_opt = declared[option.param]
-        assert set(option.names) == set(typer_opt.opts) | set(typer_opt.secondary_opts), option
+        if option.names:
+            assert set(option.names) == set(typer_opt.opts) | set(typer_opt.secondary_opts), option
+        else:  # the positional argument
+            assert typer_opt.param_type_name == "argument" and not typer_opt.multiple, option
         assert _plain(option.default) == _plain(typer_opt.default), option
         if not option.parsed:
             continue
         if option.choices is None:
-            assert typer_opt.is_flag and not typer_opt.multiple, option
+            assert typer_opt.is_flag and not typer_opt.multiple, option  # (an argument is never a flag)
         else:
             # Typer 0.24+ keeps the choices on its type descriptor, older Typer
             # (Python 3.9's) on Click's Choice type
@@ -57,6 +60,10 @@ ACCEPTED = [
     (["status", "--json"], {"as_json": True}),
     (["build", "-q"], {"force": False, "quiet": True}),
     (["build", "--force", "--quiet"], {"force": True, "quiet": True}),
+    (["up"], {"role": UpRole.dev, "detach": False, "wait": False, "wait_timeout": 60.0, "quiet": False}),
+    (["up", "--detach", "--wait"], {"role": UpRole.dev, "detach": True, "wait": True, "wait_timeout": 60.0, "quiet": False}),
+    (["up", "-d", "prod", "-q"], {"role": UpRole.prod, "detach": True, "wait": False, "wait_timeout": 60.0, "quiet": True}),
+    (["up", "all", "--detach"], {"role": UpRole.all, "detach": True, "wait": False, "wait_timeout": 60.0, "quiet": False}),
 ]
 
 
@@ -89,7 +96,7 @@ def test_typer_calls_the_same_function_with_the_same_arguments(
         [], ["-h"], ["--help"], ["--version"], ["down", "--help"], ["down", "extra"], ["check", "--format"],
         ["check", "--format", "yaml"], ["check", "--offline", "--offline"], ["check", "--offline=1"],
         ["check", "--off"], ["-c", "--debug", "down"], ["-c"], ["--config=", "down"], ["status", "web"],
-        ["logs"], ["up", "--detach"], ["-cx.toml", "down"], ["build", "-qf"], ["check", "--target", "docker://x"],
+        ["logs"], ["up", "web"], ["up", "dev", "prod"], ["up", "--wait-timeout", "5"], ["up", "-dq"], ["-cx.toml", "down"], ["build", "-qf"], ["check", "--target", "docker://x"],
     ],
 )  # fmt: skip
 def test_argv_it_leaves_to_typer(argv: list[str]) -> None:
@@ -137,7 +144,7 @@ def _imported(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, set
     return r.returncode, names
 
 
-@pytest.mark.parametrize("argv", [["down"], ["check", "--offline"], ["status"], ["-c", "devparity.toml", "down", "--volumes"]])
+@pytest.mark.parametrize("argv", [["down"], ["check", "--offline"], ["status"], ["-c", "devparity.toml", "down", "--volumes"], ["up", "--detach", "--wait"]])
 def test_the_fast_path_imports_no_typer_nor_the_sdk(tmp_path: Path, argv: list[str]) -> None:
     python_project(tmp_path, "fastimports")
     code, names = _imported(argv, tmp_path, {"DOCKER_HOST": f"unix://{tmp_path / 'dead.sock'}"})
