@@ -75,6 +75,19 @@ def test_edits_at_a_persons_pace_never_count_as_a_loop(fake: FakeEngine, capsys:
     assert "reload loop" not in capsys.readouterr().err
 
 
+def test_saves_half_a_second_apart_never_count_as_a_loop(fake: FakeEngine, capsys: pytest.CaptureFixture[str]) -> None:
+    """Save, see the reload, save again: benchmarks/reload.py's pace (and an
+    editor's autosave) is not the app writing a file as it starts."""
+    clock = Clock()
+    s = session(fake, clock)
+    for _ in range(8):
+        batch(s, clock, "app.py")
+        started(s, clock, after=0.05)
+        clock.now += 0.45
+    assert s.reloads == 8
+    assert "reload loop" not in capsys.readouterr().err
+
+
 def test_a_restart_with_no_change_after_it_breaks_the_chain(fake: FakeEngine) -> None:
     clock = Clock()
     s = session(fake, clock)
