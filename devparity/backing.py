@@ -12,7 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from devparity import identity, labels, pin, secrets, services, ui
+from devparity import identity, labels, listening, pin, secrets, services, ui
 from devparity.config import Config
 from devparity.config_services import Service
 from devparity.engine import containers, images, networks, probes
@@ -24,8 +24,6 @@ from devparity.roles import network_name
 
 POLL = 0.05  # seconds between probes: a ready probe without exec is a file read
 LOG_TAIL = 20  # a service's last log lines in a ready failure or a crash report
-_TCP_FILES = ("net/tcp", "net/tcp6")
-_TCP_ARGV = ["cat", "/proc/net/tcp", "/proc/net/tcp6"]  # the exec fallback (tcp6 may be absent)
 
 
 @dataclass
@@ -177,24 +175,18 @@ def is_ready(info: ContainerInfo, probe: services.Probe) -> bool:
 
 
 def listening_ports(info: ContainerInfo) -> set[int]:
-    """The container's listening TCP ports: read from its /proc on this host
-    when the engine is local and the pid is provably the container's, else
-    read inside it by exec."""
-    if probes.is_local() and services.cgroup_names(probes.read_proc(info.pid, "cgroup") or "", info.id):
-        texts = [probes.read_proc(info.pid, f) for f in _TCP_FILES]
-        if texts[0] is not None:
-            return set().union(*(services.listening(t) for t in texts if t))
-    _, out = probes.run(info.id, _TCP_ARGV)
-    return services.listening(out)
+    """The container's listening TCP ports (devparity.listening: its /proc
+    on this host when the engine is local, else read inside it by exec)."""
+    found = listening.from_host(info.id, info.pid) if probes.is_local() else None
+    if found is None:
+        found = listening.by_exec(info.id) or []
+    return {x.port for x in found}
 
 
 def last_lines(s: Started, n: int = LOG_TAIL) -> list[str]:
     """The service's last log lines with its env's secrets masked."""
     redact = secrets.redactor(s.service.env)
-    try:
-        return [redact(line) for line in containers.lines(containers.logs(s.cid, follow=False, tail=n))]
-    except DevparityError:
-        return []
+    return [redact(line) for line in containers.log_tail(s.cid, n)]
 
 
 def _not_ready(s: Started, message: str) -> ServiceNotReady:

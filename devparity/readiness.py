@@ -26,7 +26,7 @@ from urllib.parse import urlparse
 from devparity import listening, loopback, processes, secrets, ui
 from devparity.engine import containers, engine_address, probes
 from devparity.engine.specs import ContainerSpec, PortBinding
-from devparity.errors import DevparityError, NotReady
+from devparity.errors import NotReady
 
 POLL = 0.003  # seconds between rounds on a local engine: a round is two file reads
 POLL_EXEC = 0.1  # through exec (a remote engine): each round is a round trip
@@ -147,10 +147,7 @@ def wait(targets: list[Target], *, timeout: float = DEFAULT_TIMEOUT, stop: threa
 def last_lines(t: Target, n: int = LOG_TAIL) -> list[str]:
     """The container's last log lines, its env's secrets masked."""
     redact = secrets.redactor(t.spec.env)
-    try:
-        return [redact(line) for line in containers.lines(containers.logs(t.cid, follow=False, tail=n))]
-    except DevparityError:
-        return []
+    return [redact(line) for line in containers.log_tail(t.cid, n)]
 
 
 def timed_out(late: list[Target], timeout: float) -> NotReady:

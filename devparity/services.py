@@ -15,7 +15,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, replace
 
-from devparity import labels
+from devparity import labels, loopback
 from devparity.config import Config
 from devparity.config_services import Service
 from devparity.engine.specs import ContainerSpec, Mount, PortBinding
@@ -24,8 +24,6 @@ from devparity.roles import DEV, argv, component_name, labels_for, network_name
 RESTART = "unless-stopped"
 LOOPBACK = "127.0.0.1"
 DATA_SUFFIX = "data"
-# /proc/net/tcp's state column: 0A is LISTEN (include/net/tcp_states.h)
-_LISTEN = "0A"
 
 
 def data_volume(config: Config, role: str, service: Service) -> str:
@@ -89,17 +87,7 @@ def reusable(spec_: ContainerSpec, *, running: bool, inputs: str | None, network
 def listening(proc_net_tcp: str) -> set[int]:
     """The local ports in LISTEN state in the text of /proc/net/tcp or
     tcp6 (either: the format is the same, only the address is longer)."""
-    ports: set[int] = set()
-    for line in proc_net_tcp.splitlines()[1:]:
-        fields = line.split()
-        if len(fields) < 4 or fields[3] != _LISTEN:
-            continue
-        _, _, port = fields[1].rpartition(":")
-        try:
-            ports.add(int(port, 16))
-        except ValueError:
-            continue
-    return ports
+    return {x.port for x in loopback.listeners(proc_net_tcp)}
 
 
 @dataclass(frozen=True)

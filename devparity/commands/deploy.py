@@ -167,7 +167,7 @@ def _converge(spec: ServiceSpec) -> list[TaskInfo]:
                 f"task {t.name(name)} of service {name} {t.state}: {' '.join((t.error or 'no reason given').split())[:300]}",
                 hint=f"see `docker service ps --no-trunc {name}`",
             )
-        if time.monotonic() - deadline > 0:
+        if time.monotonic() > deadline:
             raise EngineError(
                 f"service {name}: {len(running)} of {replicas} tasks run the released image after {WAIT:.0f} s",
                 hint=f"see `docker service ps --no-trunc {name}` (DEVPARITY_DEPLOY_WAIT sets another limit)",

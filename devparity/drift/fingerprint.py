@@ -15,7 +15,7 @@ import os
 import re
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from devparity import files, secrets
 from devparity.cache import atomic_write_text, cache_dir, canonical_json
@@ -24,6 +24,9 @@ from devparity.drift.filters import hidden_paths, is_secret_name, mask_env  # re
 from devparity.drift.sources import collect
 from devparity.engine import archive, containers, images
 from devparity.errors import DevparityError, UsageError
+
+if TYPE_CHECKING:
+    from devparity.engine.models import ContainerInfo
 
 __all__ = [
     "SCHEMA",
@@ -160,7 +163,9 @@ def _read_cached(path: Path, image_id: str) -> dict[str, Any] | None:
     return None
 
 
-def fingerprint_container(ref: str, *, project: str | None = None, salt: str | None = None) -> dict[str, Any]:
+def fingerprint_container(
+    ref: str, *, project: str | None = None, salt: str | None = None, info: ContainerInfo | None = None
+) -> dict[str, Any]:
     """The fingerprint of a container (running or stopped); never cached;
     secrets masked with ``salt`` as in ``fingerprint_image``.
 
@@ -173,8 +178,9 @@ def fingerprint_container(ref: str, *, project: str | None = None, salt: str | N
     first use of its image, scans the image (see ``fingerprint_image``); for
     each bind mount whose source is a directory on this host, lists that
     directory and the image's files at the destination (cached by image id).
+    ``info``: the container's inspect, when the caller has just made it.
     """
-    info = containers.get(ref)
+    info = info if info is not None else containers.get(ref)
     mounts = sorted(
         ({"type": m.type, "source": m.source, "destination": m.destination, "rw": m.rw} for m in info.mounts),
         key=lambda m: str(m["destination"]),

@@ -161,7 +161,7 @@ def _container(cid: str, name: str, plan: BuildPlan, salt: str) -> tuple[Contain
     the fingerprint hash of the image it runs."""
     project = plan.config.name
     info = containers.get(cid)
-    fp = fingerprint.fingerprint_container(cid, project=project, salt=salt)
+    fp = fingerprint.fingerprint_container(cid, project=project, salt=salt, info=info)
     image_fp = fingerprint.fingerprint_image(str(fp["image_id"]), project=project, salt=salt)
     return ContainerFacts("prod", name, fp, image_fp, info.inputs), release.fingerprint_hash(image_fp)
 

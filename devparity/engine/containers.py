@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from devparity import identity, labels
 from devparity.engine import api, client, mapped_errors, volumes
 from devparity.engine.models import ContainerEvent, ContainerInfo
-from devparity.errors import Conflict, NotFound, PortInUse
+from devparity.errors import Conflict, DevparityError, NotFound, PortInUse
 
 if TYPE_CHECKING:  # annotations only: `down` and `status` load this module, not the specs
     from devparity.engine.specs import ContainerSpec
@@ -175,6 +175,16 @@ def lines(stream: Any) -> Iterator[str]:
                 yield line.decode("utf-8", "replace").rstrip("\r")
     if buf:
         yield buf.decode("utf-8", "replace")
+
+
+def log_tail(cid: str, n: int) -> list[str]:
+    """The container's last ``n`` log lines; [] when the engine cannot give
+    them (the container is gone or restarting): a failure report goes on
+    without them."""
+    try:
+        return list(lines(logs(cid, follow=False, tail=n)))
+    except DevparityError:
+        return []
 
 
 def exec_create(cid: str, argv: list[str], *, tty: bool, stdin: bool = False) -> str:
