@@ -25,7 +25,8 @@ from devparity.dev.servicewatch import ServiceWatch
 from devparity.dev.seam import DockerEngine
 from devparity.dev.session import Session
 from devparity.engine import containers as engine_containers
-from devparity.roles import DEV, ContainerSpec
+from devparity.engine import images
+from devparity.roles import DEV, PROD, ContainerSpec
 from devparity.errors import EXIT_OK, DevparityError, UsageError
 from devparity.project import Project
 
@@ -100,6 +101,19 @@ def _describe(spec: ContainerSpec, config: Config) -> None:
     ui.ok(f"{spec.role:<4} {where}  image {spec.image.removeprefix('sha256:')[:12]}{extra}")
 
 
+def _older_source(result: builder.ImageResult) -> None:
+    """Say so when prod will run source older than the working tree: dev
+    and prod run one image, found by its environment inputs alone (dev
+    mounts the live source over the image's), so prod serves the source
+    baked in when that image was built."""
+    baked = images.inspect(result.id).labels.get(labels.SOURCE)
+    if baked != result.plan.source_hash:
+        ui.note(
+            f"prod runs the source baked into image {result.id.removeprefix('sha256:')[:12]} when it was built, "
+            "not your latest edits: `devparity build` bakes the current source into a new image for the next `up`"
+        )
+
+
 def up(project: Project, *, role: str = DEV, detach: bool = False, wait: bool = False,
        wait_timeout: float = readiness.DEFAULT_TIMEOUT) -> int:
     """Start ``role``'s containers; ``wait``: return (detached) or print
@@ -124,6 +138,8 @@ def up(project: Project, *, role: str = DEV, detach: bool = False, wait: bool = 
         short = result.id.removeprefix("sha256:")[:12]
         if result.built:
             ui.ok(f"built image {short} in {time.monotonic() - started:.1f}s")
+        elif PROD in roles:
+            _older_source(result)
         remove_previous(config, roles)
         ready = Ready(wait, wait_timeout)
         if detach:

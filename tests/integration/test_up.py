@@ -135,6 +135,23 @@ def test_crash_is_reported_and_the_next_change_recovers(
     assert only(engine, project_name)["State"]["Running"]
 
 
+def test_prod_on_older_source_says_so_and_build_bakes_the_current(engine: Any, project_name: str, tmp_path: Path) -> None:
+    root = python_project(tmp_path / "app", project_name, port=18107)
+    r = cli_process("up", "--detach", cwd=root)
+    assert r.exit_code == 0, r.stderr
+    assert "baked into image" not in r.stderr  # dev mounts the live source: nothing to say
+    edit(root / "app.py", 'VERSION = "v1"', 'VERSION = "v2"')
+    r = cli_process("up", "prod", "--detach", cwd=root)
+    assert r.exit_code == 0, r.stderr
+    assert "prod runs the source baked into image" in r.stderr and "`devparity build`" in r.stderr
+    assert wait_for_text(19107, "production", timeout=30) == "v1 production\n"
+    assert cli_process("build", "-q", cwd=root).exit_code == 0
+    r = cli_process("up", "prod", "--detach", cwd=root)
+    assert r.exit_code == 0, r.stderr
+    assert "baked into image" not in r.stderr
+    assert wait_for_text(19107, "v2 production", timeout=30) == "v2 production\n"
+
+
 def test_dev_and_prod_run_side_by_side_from_one_image(engine: Any, project_name: str, tmp_path: Path) -> None:
     root = python_project(tmp_path / "app", project_name, port=18104)
     r = cli_process("up", "--detach", cwd=root)
