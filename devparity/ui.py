@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from typing import TextIO
 
 from devparity.secrets import mask_text
 
@@ -57,36 +58,46 @@ def set_quiet(on: bool) -> None:
     _quiet = on
 
 
+def _line(text: str, stream: TextIO | None = None) -> None:
+    """``text`` and its newline in one write (stderr by default). print()
+    writes them apart, and stderr redirected to a file writes through
+    unbuffered: `devparity up > up.log 2>&1` then got a line of the app's
+    output (stdout) between a message and its newline."""
+    to = sys.stderr if stream is None else stream
+    to.write(text + "\n")
+    to.flush()
+
+
 def out(text: str = "") -> None:
-    print(mask_text(text), flush=True)
+    _line(mask_text(text), sys.stdout)
 
 
 def info(text: str) -> None:
     if _quiet:
         return
-    print(mask_text(text), file=sys.stderr, flush=True)
+    _line(mask_text(text))
 
 
 def note(text: str) -> None:
     if _quiet:
         return
-    print(style(mask_text(text), "dim"), file=sys.stderr, flush=True)
+    _line(style(mask_text(text), "dim"))
 
 
 def ok(text: str) -> None:
-    print(style("✓ ", "green") + mask_text(text), file=sys.stderr, flush=True)
+    _line(style("✓ ", "green") + mask_text(text))
 
 
 def warn(text: str) -> None:
-    print(style("warning: ", "yellow") + mask_text(text), file=sys.stderr, flush=True)
+    _line(style("warning: ", "yellow") + mask_text(text))
 
 
 def error(text: str) -> None:
-    print(style("error: ", "red") + mask_text(text), file=sys.stderr, flush=True)
+    _line(style("error: ", "red") + mask_text(text))
 
 
 def progress(line: str) -> None:
     """A line of build output, indented and dimmed."""
     if _quiet:
         return
-    print(style("  │ " + mask_text(line), "dim"), file=sys.stderr, flush=True)
+    _line(style("  │ " + mask_text(line), "dim"))

@@ -4,6 +4,8 @@ that is not a terminal give plain text; a terminal gets colour."""
 from __future__ import annotations
 
 import io
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -73,3 +75,34 @@ def test_quiet_flag_on_lock_hides_progress_in_process(tmp_path: Path) -> None:
     from devparity import ui as ui_module
 
     assert ui_module._quiet is False
+
+
+class _Writes:
+    """A stream that keeps each write call apart."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.calls.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("emit", [ui.info, ui.note, ui.ok, ui.warn, ui.error, ui.progress])
+def test_a_line_and_its_newline_are_one_write(monkeypatch: pytest.MonkeyPatch, emit: Callable[[str], None]) -> None:
+    """With stderr redirected to a file (write-through, unbuffered) the app's
+    output, written to stdout meanwhile, must not land inside a line."""
+    err = _Writes()
+    monkeypatch.setattr(sys, "stderr", err)
+    emit("recreated dev")
+    assert len(err.calls) == 1 and err.calls[0].endswith("recreated dev\n")
+
+
+def test_out_is_one_write_to_stdout(monkeypatch: pytest.MonkeyPatch) -> None:
+    out = _Writes()
+    monkeypatch.setattr(sys, "stdout", out)
+    ui.out("[devparity] building")
+    assert out.calls == ["[devparity] building\n"]
